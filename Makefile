@@ -1,0 +1,21 @@
+# The two commands of the README: `make repro` and `make test`.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+export PYTHONHASHSEED := 0
+
+.PHONY: setup repro smoke test export clean-nbs
+
+setup:  ## create .venv with the pinned CPU stack
+	bash tools/setup.sh
+
+repro: setup  ## reproduce every result with the embedded default (params.yaml)
+	dvc repro
+
+smoke: setup  ## smoke-scale `dvc repro` of the whole pipeline in a throw-away copy
+	bash tools/smoke_repro.sh
+
+test: setup  ## everything CI checks
+	bash tools/check.sh
+
+export:  ## notebooks -> package, then clean notebooks
+	nbdev_export && nbdev_clean

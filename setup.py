@@ -1,0 +1,47 @@
+"Packaging for mind_the_glitch; metadata lives in settings.ini (nbdev 2 convention)."
+from pkg_resources import parse_version
+from configparser import ConfigParser
+import setuptools
+
+assert parse_version(setuptools.__version__) >= parse_version("36.2")
+
+config = ConfigParser(delimiters=["="])
+config.read("settings.ini", encoding="utf-8")
+cfg = config["DEFAULT"]
+
+licenses = {"apache2": ("Apache Software License 2.0", "OSI Approved :: Apache Software License")}
+statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable"]
+lic = licenses[cfg["license"]]
+requirements = cfg.get("requirements", "").split()
+dev_requirements = cfg.get("dev_requirements", "").split()
+console_scripts = cfg.get("console_scripts", "").split()
+
+setuptools.setup(
+    name=cfg["lib_name"],
+    license=lic[0],
+    classifiers=[
+        "Development Status :: " + statuses[int(cfg["status"])],
+        "Intended Audience :: " + cfg["audience"].title(),
+        "License :: " + lic[1],
+        "Natural Language :: " + cfg["language"].title(),
+        "Programming Language :: Python :: 3",
+    ],
+    url=cfg["git_url"],
+    packages=setuptools.find_packages(include=["mind_the_glitch", "mind_the_glitch.*"]),
+    # The embedded backbone's trained weights ship inside the package.
+    package_data={"mind_the_glitch": ["weights/*/*.json", "weights/*/*.safetensors", "weights/*/*.md"]},
+    include_package_data=True,
+    install_requires=requirements,
+    extras_require={"dev": dev_requirements},
+    dependency_links=cfg.get("dep_links", "").split(),
+    python_requires=">=" + cfg["min_python"],
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    zip_safe=False,
+    entry_points={"console_scripts": console_scripts, "nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
+    version=cfg["version"],
+    description=cfg["description"],
+    author=cfg["author"],
+    author_email=cfg["author_email"],
+    keywords=cfg["keywords"],
+)
