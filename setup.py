@@ -1,9 +1,6 @@
 "Packaging for mind_the_glitch; metadata lives in settings.ini (nbdev 2 convention)."
-from pkg_resources import parse_version
 from configparser import ConfigParser
 import setuptools
-
-assert parse_version(setuptools.__version__) >= parse_version("36.2")
 
 config = ConfigParser(delimiters=["="])
 config.read("settings.ini", encoding="utf-8")

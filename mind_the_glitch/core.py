@@ -19,7 +19,7 @@ from PIL import Image
 
 # %% auto 0
 __all__ = ['seed_everything', 'get_device', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'atomic_path', 'save_json',
-           'save_figure']
+           'save_figure', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/00_core.ipynb
 def seed_everything(seed: int) -> torch.Generator:
@@ -126,3 +126,43 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 150) -> Path:
     path = Path(path)
     with atomic_path(path) as tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
     return path
+
+# %% ../nbs/00_core.ipynb
+def _flatten_state(prefix: str, obj: Any, tensors: dict, meta: Any = None):
+    "Split a (nested) state dict into flat tensors and a JSON-able skeleton."
+    if isinstance(obj, torch.Tensor):
+        tensors[prefix] = obj.detach().cpu().contiguous(); return {"__tensor__": prefix}
+    if isinstance(obj, dict):
+        return {"__dict__": [[k, _flatten_state(f"{prefix}.{k}", v, tensors)] for k, v in obj.items()]}
+    if isinstance(obj, (list, tuple)):
+        return {"__list__": [_flatten_state(f"{prefix}.{i}", v, tensors) for i, v in enumerate(obj)], "tuple": isinstance(obj, tuple)}
+    if obj is None or isinstance(obj, (bool, int, float, str)): return obj
+    raise TypeError(f"cannot checkpoint value of type {type(obj).__name__} at {prefix}")
+
+def _unflatten_state(skel: Any, tensors: dict) -> Any:
+    if isinstance(skel, dict) and "__tensor__" in skel: return tensors[skel["__tensor__"]]
+    if isinstance(skel, dict) and "__dict__" in skel: return {k: _unflatten_state(v, tensors) for k, v in skel["__dict__"]}
+    if isinstance(skel, dict) and "__list__" in skel:
+        items = [_unflatten_state(v, tensors) for v in skel["__list__"]]; return tuple(items) if skel["tuple"] else items
+    return skel
+
+def save_checkpoint(folder: str | os.PathLike, states: dict[str, Any], **info) -> Path:
+    "Atomically write `states` (name → state dict) to `folder/state.safetensors` + `folder/state.json`."
+    from safetensors.torch import save_file
+    folder = Path(folder); tmp = folder.with_name(folder.name + ".tmp")
+    if tmp.exists(): import shutil; shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    tensors: dict[str, torch.Tensor] = {}
+    skel = {k: _flatten_state(k, v, tensors) for k, v in states.items()}
+    save_file(tensors, str(tmp / "state.safetensors"))
+    (tmp / "state.json").write_text(json.dumps({"states": skel, "info": info}))
+    if folder.exists(): import shutil; shutil.rmtree(folder)
+    os.replace(tmp, folder); return folder
+
+def load_checkpoint(folder: str | os.PathLike) -> tuple[dict[str, Any], dict]:
+    "Read a `save_checkpoint` folder back: (states, info)."
+    from safetensors.torch import load_file
+    folder = Path(folder)
+    if not (folder / "state.json").is_file(): raise FileNotFoundError(f"no checkpoint in {folder}")
+    tensors = load_file(str(folder / "state.safetensors")); meta = json.loads((folder / "state.json").read_text())
+    return {k: _unflatten_state(v, tensors) for k, v in meta["states"].items()}, meta["info"]
