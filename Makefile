@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export PYTHONHASHSEED := 0
 
-.PHONY: setup repro smoke test export clean-nbs
+.PHONY: setup repro smoke test export ship-backbone
 
 setup:  ## create .venv with the pinned CPU stack
 	bash tools/setup.sh
@@ -19,3 +19,8 @@ test: setup  ## everything CI checks
 
 export:  ## notebooks -> package, then clean notebooks
 	nbdev_export && nbdev_clean
+
+ship-backbone:  ## copy a retrained backbone (data/backbone/glitch-ddpm) into the package
+	rm -rf mind_the_glitch/weights/glitch-ddpm && mkdir -p mind_the_glitch/weights
+	cp -r data/backbone/glitch-ddpm mind_the_glitch/weights/glitch-ddpm
+	@du -sh mind_the_glitch/weights/glitch-ddpm

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Everything CI checks (`make test`). Run from the repo root with .venv on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 MPLBACKEND=Agg
+step() { echo; echo "== $* =="; }
+snapshot() { find "$@" -type f \( -name '*.py' -o -name '*.ipynb' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 md5sum; }
+
+step "1/5 exported package in sync with notebooks"
+before=$(snapshot mind_the_glitch)
+nbdev_export
+if [ "$before" != "$(snapshot mind_the_glitch)" ]; then
+  echo "FAIL: nbdev_export changed mind_the_glitch/ — the package was out of sync with nbs/ (or hand-edited)."; git status --short mind_the_glitch || true; exit 1
+fi
+echo ok
+
+step "2/5 notebooks clean"
+before=$(snapshot nbs)
+nbdev_clean
+if [ "$before" != "$(snapshot nbs)" ]; then
+  echo "FAIL: nbdev_clean changed notebooks — commit clean notebooks (run nbdev_clean)."; git status --short nbs || true; exit 1
+fi
+echo ok
+
+step "3/5 every notebook runs (nbdev_test)"
+nbdev_test --n_workers 2 --timing
+
+step "4/5 pytest"
+python -m pytest -q tests
+
+step "5/5 smoke-scale dvc repro in a clean copy"
+bash tools/smoke_repro.sh
+echo; echo "all checks passed"
