@@ -20,8 +20,8 @@ from PIL import Image
 from .core import check_images, get_device, load_image, to_image_tensor
 
 # %% auto 0
-__all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'NoSemanticMatchesWarning', 'as_mask', 'load_mask', 'downsample_mask', 'VSMResult',
-           'vsm_score']
+__all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'NoSemanticMatchesWarning', 'as_mask', 'load_mask',
+           'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -153,3 +153,30 @@ def vsm_score(sem_gen: torch.Tensor, sem_ref: torch.Tensor, vis_gen: torch.Tenso
     return VSMResult(scores=scores, n_matches=n, visual_map=_grid(v_hat, float("nan")), semantic_map=_grid(s_hat, float("nan")),
                      matches=torch.stack([src[keep], t_sem[keep]], 1).cpu(), visual_targets=_grid(t_vis, -1),
                      n_candidates=int(cand.sum()), semantic_threshold=t_s)
+
+# %% ../nbs/08_vsm.ipynb
+def upsample_map(grid_map: torch.Tensor, size: tuple[int, int], mask: Any = None) -> torch.Tensor:
+    "A `g×g` map with NaN holes → `H×W` by normalised bilinear interpolation; NaN off `mask` (pixel mask) and far from valid cells."
+    valid = ~torch.isnan(grid_map)
+    num = F.interpolate(torch.where(valid, grid_map, 0.0)[None, None].float(), size=tuple(size), mode="bilinear", align_corners=False)[0, 0]
+    den = F.interpolate(valid[None, None].float(), size=tuple(size), mode="bilinear", align_corners=False)[0, 0]
+    out = torch.where(den > 1e-6, num / den.clamp_min(1e-6), torch.full_like(num, float("nan")))
+    if mask is not None:
+        m = as_mask(mask, "mask")
+        if tuple(m.shape) != tuple(size): raise ValueError(f"mask has shape {tuple(m.shape)}, the heat map {tuple(size)}")
+        out = out.masked_fill(~m.to(out.device), float("nan"))
+    return out
+
+HEATMAP_CMAP = "YlOrRd"   # low (yellow) = inconsistent, high (dark red) = consistent, on [0, 1]
+
+def heatmap_overlay(image: torch.Tensor, heatmap: torch.Tensor, alpha: float = 0.7, cmap: str = HEATMAP_CMAP,
+                    vmin: float = 0.0, vmax: float = 1.0) -> Image.Image:
+    "The heat map drawn over `image` (`3×H×W` in [0,1]): YlOrRd on [vmin, vmax], dimmed grey where the map is NaN."
+    import matplotlib
+    img = to_image_tensor(image)[0].permute(1, 2, 0).cpu().numpy()
+    if tuple(heatmap.shape) != img.shape[:2]: raise ValueError(f"heat map {tuple(heatmap.shape)} and image {img.shape[:2]} differ in size")
+    h = heatmap.detach().cpu().numpy(); ok = ~np.isnan(h)
+    col = matplotlib.colormaps[cmap](np.clip((np.nan_to_num(h) - vmin) / (vmax - vmin), 0, 1))[..., :3]
+    grey = img.mean(-1, keepdims=True).repeat(3, -1) * 0.5 + 0.25
+    out = np.where(ok[..., None], (1 - alpha) * img + alpha * col, grey)
+    return Image.fromarray((out * 255).round().astype(np.uint8))
