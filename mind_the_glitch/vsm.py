@@ -21,7 +21,8 @@ from .core import check_images, get_device, load_image, to_image_tensor
 
 # %% auto 0
 __all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'NoSemanticMatchesWarning', 'as_mask', 'load_mask',
-           'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay']
+           'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput', 'load_model',
+           'VSMScorer', 'score_images', 'VisualSemanticMatching']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -180,3 +181,209 @@ def heatmap_overlay(image: torch.Tensor, heatmap: torch.Tensor, alpha: float = 0
     grey = img.mean(-1, keepdims=True).repeat(3, -1) * 0.5 + 0.25
     out = np.where(ok[..., None], (1 - alpha) * img + alpha * col, grey)
     return Image.fromarray((out * 255).round().astype(np.uint8))
+
+# %% ../nbs/08_vsm.ipynb
+@dataclass
+class VSMOutput:
+    "VSM of a batch of pairs: scores per threshold, match counts, heat maps at image resolution and the per-pair results."
+    scores: dict[float, torch.Tensor]   # T_v -> float tensor B (NaN where n_matches == 0)
+    n_matches: torch.Tensor             # long tensor B
+    heatmaps: list[torch.Tensor]        # per pair, H×W of the generated image: v̂, NaN off the subject
+    results: list[VSMResult]            # per pair, grid-level details
+    masks_generated: list[torch.Tensor] = field(default_factory=list)   # the masks used (given or segmented)
+    masks_reference: list[torch.Tensor] = field(default_factory=list)
+
+    def __len__(self) -> int: return len(self.results)
+    def rows(self) -> list[dict]:
+        "One JSON-able dict per pair."
+        return [r.to_dict() for r in self.results]
+
+def _image_list(images: Any, name: str) -> list[torch.Tensor]:
+    "Paths / PIL / arrays / tensors (or lists of them) → list of `3×H×W` float tensors in [0, 1]."
+    if images is None: raise ValueError(f"{name} is None")
+    if isinstance(images, (list, tuple)):
+        if len(images) == 0: raise ValueError(f"{name} is an empty list")
+        return [img for x in images for img in _image_list(x, name)]
+    if isinstance(images, (str, os.PathLike)): return [load_image(images)[0]]
+    if isinstance(images, torch.Tensor) and images.ndim == 4: return list(check_images(images, name))
+    try: return [to_image_tensor(images)[0]]
+    except (ValueError, TypeError) as e: raise type(e)(f"{name}: {e}") from e
+
+def _mask_list(masks: Any, n: int, name: str) -> list[torch.Tensor | None]:
+    if masks is None: return [None] * n
+    if isinstance(masks, torch.Tensor) and masks.ndim == 3 and masks.shape[0] != 1: masks = list(masks)
+    elif isinstance(masks, np.ndarray) and masks.ndim == 3 and masks.shape[0] != 1: masks = list(masks)
+    if not isinstance(masks, (list, tuple)): masks = [masks]
+    if len(masks) != n: raise ValueError(f"{name}: got {len(masks)} masks for {n} images")
+    return [None if m is None else as_mask(m, name) for m in masks]
+
+def _default_segmenter():
+    "The dataset pipeline's Segmenter, or None when it is not available."
+    try: from mind_the_glitch.dataset import Segmenter
+    except ImportError: return None
+    return Segmenter()
+
+def _model_input_size(model) -> int | None:
+    "Side length images are resized to before the backbone, or None when the backbone resizes itself."
+    for obj in (model, getattr(model, "backbone", None)):
+        s = getattr(obj, "image_size", None)
+        if isinstance(s, int): return s
+    bb = getattr(model, "backbone", None)
+    from mind_the_glitch.backbone import EmbeddedFeatures
+    if isinstance(bb, EmbeddedFeatures): return int(bb.unet.config.sample_size)
+    return None
+
+def load_model(model: Any = None, device: str = "auto"):
+    "A `MindTheGlitch` model: the one given, one loaded from a folder, or (None) the shipped trained model."
+    if model is not None and not isinstance(model, (str, os.PathLike)): return model
+    from mind_the_glitch.disentangle import MindTheGlitch
+    try: return MindTheGlitch.from_pretrained(model, device=device)
+    except FileNotFoundError as e:
+        where = model if model is not None else "mind_the_glitch/weights/mtg-glitch (the shipped model)"
+        raise FileNotFoundError(f"no trained Mind-the-Glitch model in {where}: {e}. Train and ship one (`dvc repro train`), "
+                                "or pass the folder written by the training stage (--model PATH on the command line).") from e
+
+# %% ../nbs/08_vsm.ipynb
+class VSMScorer:
+    "Score (reference, generated) images with VSM using a Mind-the-Glitch model; batched, heat maps at image resolution."
+    def __init__(self, model: Any = None, segmenter: Any = "auto", thresholds: Sequence[float] = THRESHOLDS,
+                 semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool = True, batch_size: int = 16,
+                 device: str = "auto", image_size: int | None = None, on_empty: str = "nan"):
+        if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if on_empty not in ("nan", "raise"): raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
+        self.thresholds = tuple(_check_threshold(t, "threshold T_v") for t in thresholds)
+        if not self.thresholds: raise ValueError("thresholds is empty: give at least one T_v")
+        self.semantic_threshold = _check_threshold(semantic_threshold, "semantic_threshold T_s")
+        self.one_to_one, self.batch_size, self.on_empty = bool(one_to_one), int(batch_size), on_empty
+        self.model = load_model(model, device).eval()
+        self.segmenter = _default_segmenter() if isinstance(segmenter, str) and segmenter == "auto" else segmenter
+        self.image_size = image_size if image_size is not None else _model_input_size(self.model)
+
+    @property
+    def device(self) -> torch.device:
+        try: return next(self.model.parameters()).device
+        except (StopIteration, AttributeError): return torch.device("cpu")
+
+    def _prepare(self, img: torch.Tensor) -> torch.Tensor:
+        if self.image_size is None or tuple(img.shape[-2:]) == (self.image_size, self.image_size): return img
+        return F.interpolate(img[None], size=(self.image_size, self.image_size), mode="bilinear", align_corners=False, antialias=True)[0].clamp(0, 1)
+
+    @torch.no_grad()
+    def features(self, images: list[torch.Tensor]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        "(S, V) `q×g×g` per image, computed in batches (images of one size per batch)."
+        prepped = [self._prepare(x) for x in images]
+        out: list = [None] * len(prepped)
+        by_size: dict = {}
+        for i, x in enumerate(prepped): by_size.setdefault(tuple(x.shape), []).append(i)
+        for idx in by_size.values():
+            for s in range(0, len(idx), self.batch_size):
+                chunk = idx[s:s + self.batch_size]
+                S, V = self.model(torch.stack([prepped[i] for i in chunk]).to(self.device))
+                for j, i in enumerate(chunk): out[i] = (S[j].float(), V[j].float())
+        return out
+
+    def segment(self, images: list[torch.Tensor], name: str) -> list[torch.Tensor]:
+        "Subject masks from the segmenter (clear error when there is none)."
+        if self.segmenter is None:
+            raise ValueError(f"{name}: no subject mask given and no segmenter available (mind_the_glitch.dataset.Segmenter "
+                             "could not be imported); pass the masks (--mask-ref/--mask-gen on the command line)")
+        return [as_mask(self.segmenter(img), f"{name} (segmented)") for img in images]
+
+    def score(self, reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None) -> VSMOutput:
+        "VSM of each (reference, generated) pair; one reference may serve many generated images."
+        refs, gens = _image_list(reference, "reference"), _image_list(generated, "generated")
+        if len(refs) != len(gens) and len(refs) != 1:
+            raise ValueError(f"got {len(refs)} reference and {len(gens)} generated images: give one reference, or one per generated image")
+        mrefs, mgens = _mask_list(mask_reference, len(refs), "mask_reference"), _mask_list(mask_generated, len(gens), "mask_generated")
+        for imgs, masks, name in ((refs, mrefs, "reference"), (gens, mgens, "generated")):
+            missing = [i for i, m in enumerate(masks) if m is None]
+            if missing:
+                for i, m in zip(missing, self.segment([imgs[i] for i in missing], f"{name} image")): masks[i] = m
+            for i, (img, m) in enumerate(zip(imgs, masks)):
+                if tuple(m.shape) != tuple(img.shape[-2:]):
+                    raise ValueError(f"{name} image {i} is {img.shape[-2]}×{img.shape[-1]} but its mask is {m.shape[0]}×{m.shape[1]}")
+                if not m.any(): raise ValueError(f"the {name} mask {i} is empty (no subject pixels)")
+        feats = self.features(refs + gens)
+        fref, fgen = feats[:len(refs)], feats[len(refs):]
+        results, heatmaps = [], []
+        for i, ((Sg, Vg), img) in enumerate(zip(fgen, gens)):
+            k = 0 if len(refs) == 1 else i
+            (Sr, Vr), mr = fref[k], mrefs[k]
+            r = vsm_score(Sg, Sr, Vg, Vr, mgens[i], mr, self.thresholds, self.semantic_threshold, self.one_to_one, self.on_empty)
+            results.append(r); heatmaps.append(upsample_map(r.visual_map, tuple(img.shape[-2:]), mgens[i]))
+        return VSMOutput(scores={t: torch.tensor([r.scores[t] for r in results]) for t in self.thresholds},
+                         n_matches=torch.tensor([r.n_matches for r in results]), heatmaps=heatmaps, results=results,
+                         masks_generated=mgens, masks_reference=[mrefs[0 if len(refs) == 1 else i] for i in range(len(gens))])
+    __call__ = score
+
+_DEFAULT_SCORERS: dict = {}
+
+def score_images(reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None,
+                 model: Any = None, **kwargs) -> VSMOutput:
+    "One-call VSM of image pairs (`VSMScorer(model, **kwargs).score(...)`; the default scorer is built once and cached)."
+    if model is None and not kwargs:
+        if "default" not in _DEFAULT_SCORERS: _DEFAULT_SCORERS["default"] = VSMScorer()
+        scorer = _DEFAULT_SCORERS["default"]
+    else: scorer = VSMScorer(model, **kwargs)
+    return scorer.score(reference, generated, mask_reference, mask_generated)
+
+# %% ../nbs/08_vsm.ipynb
+class VisualSemanticMatching:
+    "VSM accumulated over batches, torchmetrics-style (update/compute/reset); higher = more consistent."
+    higher_is_better = True
+    is_differentiable = False
+    full_state_update = False
+    plot_lower_bound, plot_upper_bound = 0.0, 1.0
+
+    def __init__(self, scorer: VSMScorer | None = None, thresholds: Sequence[float] = THRESHOLDS, **scorer_kwargs):
+        self.thresholds = tuple(_check_threshold(t, "threshold T_v") for t in (scorer.thresholds if scorer is not None else thresholds))
+        if not self.thresholds: raise ValueError("thresholds is empty: give at least one T_v")
+        self._scorer, self._scorer_kwargs = scorer, scorer_kwargs
+        self.reset()
+
+    @property
+    def scorer(self) -> VSMScorer:
+        "The image-level scorer (built on first use from the constructor's arguments)."
+        if self._scorer is None: self._scorer = VSMScorer(thresholds=self.thresholds, **self._scorer_kwargs)
+        return self._scorer
+
+    def reset(self):
+        "Clear the states."
+        self.sum = torch.zeros(len(self.thresholds), dtype=torch.float64)
+        self.count = torch.zeros((), dtype=torch.long)
+        self.n_undefined = torch.zeros((), dtype=torch.long)
+
+    def update_results(self, results: Sequence[VSMResult]):
+        "Add per-pair results of `vsm_score` (they must include this metric's thresholds)."
+        for r in results:
+            missing = [t for t in self.thresholds if t not in r.scores]
+            if missing: raise ValueError(f"result lacks thresholds {missing}; it has {list(r.scores)}")
+            if r.n_matches == 0: self.n_undefined += 1; continue
+            self.sum += torch.tensor([r.scores[t] for t in self.thresholds], dtype=torch.float64); self.count += 1
+
+    def update(self, reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None) -> VSMOutput:
+        "Score a batch of pairs and add it to the states; returns the batch's `VSMOutput`."
+        out = self.scorer.score(reference, generated, mask_reference, mask_generated)
+        self.update_results(out.results); return out
+
+    def compute(self) -> dict[float, float]:
+        "Mean VSM per threshold over the scored pairs (NaN with a warning if none)."
+        if int(self.count) == 0:
+            warnings.warn(f"VSM has no scored pair ({int(self.n_undefined)} without semantic matches): returning NaN",
+                          NoSemanticMatchesWarning, stacklevel=2)
+            return {t: float("nan") for t in self.thresholds}
+        return {t: float(s) / int(self.count) for t, s in zip(self.thresholds, self.sum)}
+
+    def forward(self, *args, **kwargs) -> dict[float, float]:
+        "Update with a batch and return that batch's mean VSM (NaN where no pair had matches)."
+        out = self.update(*args, **kwargs)
+        ok = out.n_matches > 0
+        return {t: (out.scores[t][ok].mean().item() if ok.any() else float("nan")) for t in self.thresholds}
+    __call__ = forward
+
+    def merge_state(self, other: "VisualSemanticMatching"):
+        "Add another metric's states (e.g. from another process)."
+        if other.thresholds != self.thresholds: raise ValueError(f"thresholds differ: {self.thresholds} vs {other.thresholds}")
+        self.sum += other.sum; self.count += other.count; self.n_undefined += other.n_undefined
+
+    def __repr__(self): return f"VisualSemanticMatching(thresholds={self.thresholds}, count={int(self.count)}, higher_is_better=True)"
