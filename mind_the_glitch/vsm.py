@@ -22,7 +22,7 @@ from .core import check_images, get_device, load_image, to_image_tensor
 # %% auto 0
 __all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'NoSemanticMatchesWarning', 'as_mask', 'load_mask',
            'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput', 'load_model',
-           'VSMScorer', 'score_images', 'VisualSemanticMatching']
+           'VSMScorer', 'score_images', 'VisualSemanticMatching', 'plot_vsm']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -387,3 +387,22 @@ class VisualSemanticMatching:
         self.sum += other.sum; self.count += other.count; self.n_undefined += other.n_undefined
 
     def __repr__(self): return f"VisualSemanticMatching(thresholds={self.thresholds}, count={int(self.count)}, higher_is_better=True)"
+
+# %% ../nbs/08_vsm.ipynb
+def plot_vsm(reference: Any, generated: Any, heatmap: torch.Tensor, scores: dict[float, float] | None = None,
+             n_matches: int | None = None, title: str | None = None):
+    "Matplotlib figure: reference | generated | VSM heat map over the generated image."
+    import matplotlib.pyplot as plt
+    ref, gen = _image_list(reference, "reference")[0], _image_list(generated, "generated")[0]
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), gridspec_kw=dict(width_ratios=[1, 1, 1.08]))
+    axes[0].imshow(ref.permute(1, 2, 0).numpy()); axes[0].set_title("reference")
+    axes[1].imshow(gen.permute(1, 2, 0).numpy()); axes[1].set_title("generated")
+    axes[2].imshow(np.asarray(heatmap_overlay(gen, heatmap)))
+    sm = plt.cm.ScalarMappable(cmap=HEATMAP_CMAP, norm=plt.Normalize(0, 1))
+    cb = fig.colorbar(sm, ax=axes[2], fraction=0.046, pad=0.04)
+    cb.set_label("best visual similarity\n(dark red = consistent, yellow = inconsistent)", fontsize=8)
+    sub = "  ".join(f"VSM@{t:g} = {s:.3f}" for t, s in (scores or {}).items())
+    axes[2].set_title("VSM heat map" + (f" ({n_matches} matches)" if n_matches is not None else ""))
+    for ax in axes: ax.set_xticks([]); ax.set_yticks([])
+    fig.suptitle(title or sub, fontsize=10); fig.tight_layout()
+    return fig
