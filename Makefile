@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export PYTHONHASHSEED := 0
 
-.PHONY: setup repro smoke test export ship-backbone
+.PHONY: setup repro smoke test export ship-backbone retrain-backbone
 
 setup:  ## create .venv with the pinned CPU stack
 	bash tools/setup.sh
@@ -24,3 +24,9 @@ ship-backbone:  ## copy a retrained backbone (data/backbone/glitch-ddpm) into th
 	rm -rf mind_the_glitch/weights/glitch-ddpm && mkdir -p mind_the_glitch/weights
 	cp -r data/backbone/glitch-ddpm mind_the_glitch/weights/glitch-ddpm
 	@du -sh mind_the_glitch/weights/glitch-ddpm
+
+retrain-backbone: setup  ## retrain the embedded DDPM (frozen stage backbone_train) and ship it
+	dvc unfreeze backbone_train
+	dvc repro -s backbone_train || { dvc freeze backbone_train; exit 1; }
+	dvc freeze backbone_train
+	$(MAKE) ship-backbone

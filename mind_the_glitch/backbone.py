@@ -150,7 +150,7 @@ class EmbeddedFeatures(DiffusionFeatures):
         path = Path(path) if path is not None else EMBEDDED_WEIGHTS
         if not (path / "unet" / "config.json").is_file():
             raise FileNotFoundError(f"no embedded backbone weights in {path} (expected {path}/unet/config.json and "
-                                    "diffusion_pytorch_model.safetensors); train them with `dvc repro -f backbone_train` or pass a folder")
+                                    "diffusion_pytorch_model.safetensors); train them with `make retrain-backbone` or pass a folder")
         unet = UNet2DModel.from_pretrained(path / "unet").to(get_device(device))
         return cls(unet, DDPMScheduler.from_pretrained(path / "scheduler"), **kwargs)
 
