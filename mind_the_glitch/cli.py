@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-from .core import atomic_path, load_image, save_figure, save_json
+from .core import atomic_path, get_device, load_image, save_figure, save_json
 
 # %% auto 0
 __all__ = ['IMAGE_SUFFIXES', 'find_pairs', 'summarize', 'score_pairs', 'write_results', 'build_parser', 'main']
@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("gen", help="generated image, or a folder of generated images")
     sc.add_argument("--mask-ref", help="reference subject mask (file, or folder of masks by stem); default: segment")
     sc.add_argument("--mask-gen", help="generated subject mask (file, or folder of masks by stem); default: segment")
+    sc.add_argument("--prompt", help="subject description for the segmenter (needed when a mask is missing)")
+    sc.add_argument("--detector", help="local Grounding DINO folder for the segmenter (default: the hub cache)")
+    sc.add_argument("--sam", help="local SAM folder for the segmenter (default: the hub cache)")
     sc.add_argument("--heatmap", help="one pair: figure path (.png); folders: a folder for one figure per pair")
     sc.add_argument("--json", action="store_true", help="print JSON to stdout instead of text")
     sc.add_argument("--out", help="folders: write the per-pair results to this .csv or .json")
@@ -166,8 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     single = Path(args.gen).is_file()
     if single and args.out: print("mind-the-glitch: error: --out is for folder mode; use --json for one pair", file=sys.stderr); return 2
     try:
-        from mind_the_glitch.vsm import VSMScorer
-        scorer = VSMScorer(args.model, thresholds=args.thresholds, semantic_threshold=args.semantic_threshold,
+        from mind_the_glitch.vsm import VSMScorer, default_segmenter
+        need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
+        segmenter = default_segmenter(args.detector, args.sam, device=str(get_device(args.device))) \
+            if need_seg and (args.detector or args.sam) else ("auto" if need_seg else None)
+        scorer = VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds, semantic_threshold=args.semantic_threshold,
                            one_to_one=not args.no_one_to_one, batch_size=args.batch_size, device=args.device)
     except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
     if single:

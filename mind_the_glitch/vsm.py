@@ -21,8 +21,8 @@ from .core import check_images, get_device, load_image, to_image_tensor
 
 # %% auto 0
 __all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'NoSemanticMatchesWarning', 'as_mask', 'load_mask',
-           'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput', 'load_model',
-           'VSMScorer', 'score_images', 'VisualSemanticMatching', 'plot_vsm']
+           'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput',
+           'default_segmenter', 'load_model', 'VSMScorer', 'score_images', 'VisualSemanticMatching', 'plot_vsm']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -217,11 +217,28 @@ def _mask_list(masks: Any, n: int, name: str) -> list[torch.Tensor | None]:
     if len(masks) != n: raise ValueError(f"{name}: got {len(masks)} masks for {n} images")
     return [None if m is None else as_mask(m, name) for m in masks]
 
-def _default_segmenter():
-    "The dataset pipeline's Segmenter, or None when it is not available."
-    try: from mind_the_glitch.dataset import Segmenter
-    except ImportError: return None
-    return Segmenter()
+def _hub_cache_folder(repo_id: str) -> Path | None:
+    "The local snapshot folder of a hub model when its config is cached (no network access)."
+    try:
+        from huggingface_hub import try_to_load_from_cache
+        p = try_to_load_from_cache(repo_id, "config.json")
+    except Exception: return None
+    return Path(p).parent if isinstance(p, str) else None
+
+def default_segmenter(detector: str | os.PathLike | None = None, sam: str | os.PathLike | None = None, device: str = "cpu"):
+    "The dataset pipeline's segmenter for unlabeled images, Grounding DINO + SAM, from local folders or the local hub cache only."
+    import inspect
+    from mind_the_glitch.dataset import GroundedSAMSegmenter
+    defaults = inspect.signature(GroundedSAMSegmenter.from_pretrained).parameters
+    det = detector or _hub_cache_folder(defaults["detector"].default)
+    sm = sam or _hub_cache_folder(defaults["sam"].default)
+    if det is None or sm is None:
+        missing = [n for n, v in ((defaults["detector"].default, det), (defaults["sam"].default, sm)) if v is None]
+        raise OSError(f"no subject masks given, and the default segmenter (Grounding DINO + SAM) is not available locally "
+                      f"({', '.join(missing)} not in the hub cache). Pass the masks (--mask-ref/--mask-gen), "
+                      "or local model folders (--detector/--sam).")
+    try: return GroundedSAMSegmenter.from_pretrained(det, sm, device=device)
+    except OSError as e: raise OSError(f"no subject masks given, and the segmenter could not be loaded: {e}") from e
 
 def _model_input_size(model) -> int | None:
     "Side length images are resized to before the backbone, or None when the backbone resizes itself."
@@ -246,7 +263,7 @@ def load_model(model: Any = None, device: str = "auto"):
 # %% ../nbs/08_vsm.ipynb
 class VSMScorer:
     "Score (reference, generated) images with VSM using a Mind-the-Glitch model; batched, heat maps at image resolution."
-    def __init__(self, model: Any = None, segmenter: Any = "auto", thresholds: Sequence[float] = THRESHOLDS,
+    def __init__(self, model: Any = None, segmenter: Any = "auto", prompt: str | None = None, thresholds: Sequence[float] = THRESHOLDS,
                  semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool = True, batch_size: int = 16,
                  device: str = "auto", image_size: int | None = None, on_empty: str = "nan"):
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -256,7 +273,7 @@ class VSMScorer:
         self.semantic_threshold = _check_threshold(semantic_threshold, "semantic_threshold T_s")
         self.one_to_one, self.batch_size, self.on_empty = bool(one_to_one), int(batch_size), on_empty
         self.model = load_model(model, device).eval()
-        self.segmenter = _default_segmenter() if isinstance(segmenter, str) and segmenter == "auto" else segmenter
+        self.segmenter, self.prompt = segmenter, prompt   # "auto": load the default segmenter when a mask is missing
         self.image_size = image_size if image_size is not None else _model_input_size(self.model)
 
     @property
@@ -282,12 +299,18 @@ class VSMScorer:
                 for j, i in enumerate(chunk): out[i] = (S[j].float(), V[j].float())
         return out
 
-    def segment(self, images: list[torch.Tensor], name: str) -> list[torch.Tensor]:
-        "Subject masks from the segmenter (clear error when there is none)."
+    def segment(self, generated: torch.Tensor, reference: torch.Tensor, i: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        "Subject masks (generated, reference) from the dataset pipeline's `Segmenter` (interface: `SourcePair -> (mask1, mask2)`)."
+        if isinstance(self.segmenter, str) and self.segmenter == "auto": self.segmenter = default_segmenter()
         if self.segmenter is None:
-            raise ValueError(f"{name}: no subject mask given and no segmenter available (mind_the_glitch.dataset.Segmenter "
-                             "could not be imported); pass the masks (--mask-ref/--mask-gen on the command line)")
-        return [as_mask(self.segmenter(img), f"{name} (segmented)") for img in images]
+            raise ValueError(f"pair {i}: a subject mask is missing and no segmenter is set; pass the masks "
+                             "(--mask-ref/--mask-gen on the command line) or a segmenter")
+        from mind_the_glitch.dataset import GroundedSAMSegmenter, SourcePair
+        if isinstance(self.segmenter, GroundedSAMSegmenter) and not self.prompt:
+            raise ValueError("the Grounding DINO + SAM segmenter needs the subject's description: pass prompt= (--prompt)")
+        hwc = lambda x: x.permute(1, 2, 0).cpu().numpy()
+        m1, m2 = self.segmenter(SourcePair(f"vsm-{i}", hwc(generated), hwc(reference), prompt=self.prompt or ""))
+        return as_mask(m1, f"segmented mask of generated image {i}"), as_mask(m2, f"segmented mask of reference image {i}")
 
     def score(self, reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None) -> VSMOutput:
         "VSM of each (reference, generated) pair; one reference may serve many generated images."
@@ -295,10 +318,13 @@ class VSMScorer:
         if len(refs) != len(gens) and len(refs) != 1:
             raise ValueError(f"got {len(refs)} reference and {len(gens)} generated images: give one reference, or one per generated image")
         mrefs, mgens = _mask_list(mask_reference, len(refs), "mask_reference"), _mask_list(mask_generated, len(gens), "mask_generated")
+        for i in range(len(gens)):
+            k = 0 if len(refs) == 1 else i
+            if mgens[i] is None or mrefs[k] is None:
+                sg, sr = self.segment(gens[i], refs[k], i)
+                if mgens[i] is None: mgens[i] = sg
+                if mrefs[k] is None: mrefs[k] = sr
         for imgs, masks, name in ((refs, mrefs, "reference"), (gens, mgens, "generated")):
-            missing = [i for i, m in enumerate(masks) if m is None]
-            if missing:
-                for i, m in zip(missing, self.segment([imgs[i] for i in missing], f"{name} image")): masks[i] = m
             for i, (img, m) in enumerate(zip(imgs, masks)):
                 if tuple(m.shape) != tuple(img.shape[-2:]):
                     raise ValueError(f"{name} image {i} is {img.shape[-2]}×{img.shape[-1]} but its mask is {m.shape[0]}×{m.shape[1]}")
