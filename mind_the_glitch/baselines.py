@@ -331,8 +331,13 @@ class VLMJudge(Baseline):
 # %% ../nbs/09_baselines.ipynb
 def make_baselines(clip: str | None = None, dino: str | None = None, backbone=None, backbone_layer: str | None = None,
                    effnet: bool = True, ssim: bool = True, vlm: bool = False, vlm_kwargs: dict | None = None,
-                   device: str = "auto") -> dict[str, Baseline]:
-    "The baselines of Table 1, keyed `clip`, `dino`, `backbone`, `effnet`, `deepfeat`, `ssim`, `vlm`."
+                   device: str = "auto", include: Sequence[str] | None = None) -> dict[str, Baseline]:
+    "The baselines of Table 1, keyed `clip`, `dino`, `backbone`, `effnet`, `deepfeat`, `ssim`, `vlm` (only `include` if given)."
+    keys = ("clip", "dino", "backbone", "effnet", "deepfeat", "ssim", "vlm")
+    if include is not None:
+        bad = [k for k in include if k not in keys]
+        if bad: raise ValueError(f"unknown baselines {bad}; expected some of {list(keys)}")
+        effnet, ssim = effnet and ("effnet" in include or "deepfeat" in include), ssim and "ssim" in include
     out: dict[str, Baseline] = {"clip": load_hf_baseline(clip, "CLIP-I", device), "dino": load_hf_baseline(dino, "DINO-I", device)}
     if backbone is not None and backbone_layer is not None: out["backbone"] = PooledFeatures(backbone, backbone_layer)
     if effnet:
@@ -344,4 +349,4 @@ def make_baselines(clip: str | None = None, dino: str | None = None, backbone=No
     judge = VLMJudge(**(vlm_kwargs or {})) if vlm else None
     out["vlm"] = judge if judge is not None and judge.available else Unavailable(
         "VLM judge (OpenAI-compatible API)", judge.reason if judge is not None else "not run: off by default")
-    return out
+    return out if include is None else {k: v for k, v in out.items() if k in include}
