@@ -106,12 +106,13 @@ class HFImageEmbedding(Baseline):
         self.model, self.model_type, self.preprocess, self.name, self.batch_size = model.eval().requires_grad_(False), model_type, preprocess, name, batch_size
 
     @classmethod
-    def from_pretrained(cls, ref: str | os.PathLike, label: str | None = None, device: str = "auto", revision: str | None = None) -> "HFImageEmbedding":
-        "Load a hub id (pin `revision`) or a local folder; the architecture is read from its config."
+    def from_pretrained(cls, ref: str | os.PathLike, label: str | None = None, device: str = "auto", revision: str | None = None,
+                        local_files_only: bool = False) -> "HFImageEmbedding":
+        "Load a hub id (pin `revision`; `local_files_only`: the local cache only) or a local folder; the architecture is read from its config."
         import transformers
         from transformers import AutoConfig
         transformers.utils.logging.disable_progress_bar()
-        kw = dict(revision=revision) if revision else {}
+        kw = (dict(revision=revision) if revision else {}) | (dict(local_files_only=True) if local_files_only else {})
         cfg = AutoConfig.from_pretrained(str(ref), **kw); mt = cfg.model_type
         if mt == "clip": model = transformers.CLIPModel.from_pretrained(str(ref), **kw); image_size = cfg.vision_config.image_size
         elif mt == "clip_vision_model": model = transformers.CLIPVisionModelWithProjection.from_pretrained(str(ref), **kw); image_size = cfg.image_size
@@ -140,12 +141,13 @@ class HFImageEmbedding(Baseline):
 
     def _similarity(self, reference, generated): return _cosine(self.embed(reference), self.embed(generated))
 
-def load_hf_baseline(ref: str | os.PathLike | None, label: str, device: str = "auto", revision: str | None = None) -> Baseline:
+def load_hf_baseline(ref: str | os.PathLike | None, label: str, device: str = "auto", revision: str | None = None,
+                     local_files_only: bool = False) -> Baseline:
     "`HFImageEmbedding` from `ref`, or `Unavailable` (with the reason) when `ref` is None or cannot be loaded."
-    if ref is None or str(ref) == "": return Unavailable(label, "not available (no weights): no model id or local folder given; "
+    if ref is None or str(ref) in ("", "none", "None"): return Unavailable(label, "not available (no weights): no model id or local folder given; "
                                                          "model hubs are unreachable offline")
-    try: return HFImageEmbedding.from_pretrained(ref, label=label, device=device, revision=revision)
-    except Exception as e: return Unavailable(label, f"not available (no weights): could not load {ref!r}: {type(e).__name__}: {str(e)[:200]}")
+    try: return HFImageEmbedding.from_pretrained(ref, label=label, device=device, revision=revision, local_files_only=local_files_only)
+    except Exception as e: return Unavailable(label, f"not available (no weights): could not load {ref!r}: {type(e).__name__}: {' '.join(str(e).split())[:200]}")
 
 # %% ../nbs/09_baselines.ipynb
 class PooledFeatures(Baseline):
@@ -331,14 +333,15 @@ class VLMJudge(Baseline):
 # %% ../nbs/09_baselines.ipynb
 def make_baselines(clip: str | None = None, dino: str | None = None, backbone=None, backbone_layer: str | None = None,
                    effnet: bool = True, ssim: bool = True, vlm: bool = False, vlm_kwargs: dict | None = None,
-                   device: str = "auto", include: Sequence[str] | None = None) -> dict[str, Baseline]:
+                   device: str = "auto", include: Sequence[str] | None = None, local_files_only: bool = False) -> dict[str, Baseline]:
     "The baselines of Table 1, keyed `clip`, `dino`, `backbone`, `effnet`, `deepfeat`, `ssim`, `vlm` (only `include` if given)."
     keys = ("clip", "dino", "backbone", "effnet", "deepfeat", "ssim", "vlm")
     if include is not None:
         bad = [k for k in include if k not in keys]
         if bad: raise ValueError(f"unknown baselines {bad}; expected some of {list(keys)}")
         effnet, ssim = effnet and ("effnet" in include or "deepfeat" in include), ssim and "ssim" in include
-    out: dict[str, Baseline] = {"clip": load_hf_baseline(clip, "CLIP-I", device), "dino": load_hf_baseline(dino, "DINO-I", device)}
+    out: dict[str, Baseline] = {"clip": load_hf_baseline(clip, "CLIP-I", device, local_files_only=local_files_only),
+                                "dino": load_hf_baseline(dino, "DINO-I", device, local_files_only=local_files_only)}
     if backbone is not None and backbone_layer is not None: out["backbone"] = PooledFeatures(backbone, backbone_layer)
     if effnet:
         try: out["effnet"], out["deepfeat"] = EffNetPooled(device=device), DeepFeatureSimilarity(device=device)
