@@ -138,12 +138,12 @@ PAPER_SEEDS = (892834, 318110, 724172, 216461, 174433, 940166, 479571, 847311, 6
                527986, 163706, 485149, 8266, 308635, 475154, 822228, 384663, 186469, 873030)
 
 def make_sampler(kind: str, steps: int):
-    "A fresh deterministic diffusers scheduler (`'dpm'` = DPM-Solver++ multistep, `'ddim'` = DDIM η=0) set to `steps` steps."
+    "A fresh deterministic diffusers scheduler (`'ddim'` = DDIM η=0, `'dpm'` = DPM-Solver++ 2M) set to `steps` steps."
     from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
     from mind_the_glitch.backbone import embedded_scheduler
     if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
     cfg = embedded_scheduler().config
-    if kind == "dpm": s = DPMSolverMultistepScheduler.from_config(cfg, algorithm_type="dpmsolver++", solver_order=2)
+    if kind == "dpm": s = DPMSolverMultistepScheduler.from_config(cfg, algorithm_type="dpmsolver++", solver_order=2, lambda_min_clipped=-5.1)
     elif kind == "ddim": s = DDIMScheduler.from_config(cfg)
     else: raise ValueError(f"sampler must be 'dpm' or 'ddim', got {kind!r}")
     s.set_timesteps(steps); return s
@@ -153,7 +153,7 @@ def seed_noise(seeds: Sequence[int], image_size: int = 64) -> torch.Tensor:
     return torch.stack([torch.randn(3, image_size, image_size, generator=torch.Generator().manual_seed(int(s))) for s in seeds])
 
 @torch.no_grad()
-def generate(unet, classes: Sequence[int], seeds: Sequence[int], steps: int = 12, sampler: str = "dpm",
+def generate(unet, classes: Sequence[int], seeds: Sequence[int], steps: int = 15, sampler: str = "ddim",
              guidance: float = 1.0, batch_size: int = 40, image_size: int | None = None) -> torch.Tensor:
     "Images (`N×3×H×W` in [0, 1], CPU) of `classes[i]` from `seeds[i]`, batch-independent; `guidance` > 1 = classifier-free guidance."
     from mind_the_glitch.backbone import NULL_CLASS
