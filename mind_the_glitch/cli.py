@@ -17,7 +17,8 @@ from typing import Sequence
 from .core import atomic_path, get_device, load_image, save_figure, save_json
 
 # %% auto 0
-__all__ = ['IMAGE_SUFFIXES', 'find_pairs', 'summarize', 'score_pairs', 'write_results', 'build_parser', 'main']
+__all__ = ['IMAGE_SUFFIXES', 'find_pairs', 'summarize', 'score_pairs', 'write_results', 'build_parser', 'main',
+           'save_random_model']
 
 # %% ../nbs/12_cli.ipynb
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
@@ -87,8 +88,9 @@ def summarize(rows: list[dict], thresholds: Sequence[float]) -> dict:
             "direction": "higher = more consistent"}
 
 def score_pairs(scorer, pairs: list[dict], heatmap_dir: str | Path | None = None, progress: bool = True,
-                log=sys.stderr) -> tuple[list[dict], dict]:
+                log=None) -> tuple[list[dict], dict]:
     "Score many pairs (batched); unreadable pairs become `status='error'` rows. Returns (rows, summary)."
+    log = log or sys.stderr
     from tqdm.auto import tqdm
     from mind_the_glitch.vsm import NoSemanticMatchesWarning, plot_vsm
     import matplotlib.pyplot as plt
@@ -168,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 2
     single = Path(args.gen).is_file()
     if single and args.out: print("mind-the-glitch: error: --out is for folder mode; use --json for one pair", file=sys.stderr); return 2
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".json"):
+        print(f"mind-the-glitch: error: --out must end in .csv or .json, got {args.out}", file=sys.stderr); return 2
     try:
         from mind_the_glitch.vsm import VSMScorer, default_segmenter
         need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
@@ -206,3 +210,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.out: print(f"results: {args.out}")
     if summary["n_failed"]: print(f"{summary['n_failed']} pair(s) skipped (see the messages above and the 'error' column)", file=sys.stderr)
     return 0 if summary["n_scored"] + summary["n_no_match"] > 0 else 1
+
+# %% ../nbs/12_cli.ipynb
+def save_random_model(folder: str | Path, seed: int = 0, layers: Sequence[str] = ("us2", "us3"), proj_dim: int = 32) -> Path:
+    "Write a random-weight Mind-the-Glitch model (heads + embedded backbone) in the shipped layout; returns the heads folder (for tests and benchmarks)."
+    import torch
+    from mind_the_glitch.backbone import EmbeddedFeatures
+    from mind_the_glitch.disentangle import disentangler_for
+    folder = Path(folder); torch.manual_seed(seed)
+    fx = EmbeddedFeatures.random(seed=seed, device="cpu")
+    fx.unet.save_pretrained(folder / "backbone" / "unet"); fx.scheduler.save_pretrained(folder / "backbone" / "scheduler")
+    dis = disentangler_for(fx, layers=list(layers), proj_dim=proj_dim, backbone_path=str((folder / "backbone").resolve()))
+    dis.save_pretrained(folder / "heads")
+    return folder / "heads"
