@@ -355,14 +355,14 @@ def plot_generators(kept: Sequence[dict], metrics: dict[str, str], threshold: fl
 
 # %% ../nbs/10_evaluate.ipynb
 ABLATIONS = {"T_v = 0.5": "vsm_0.5", "T_v = 0.7": "vsm_0.7", "alpha = 1": "alpha1", "skewness > 1.0": "skew1.0",
-             "skewness > 1.5": "skew1.5", "VSM (default)": "vsm_0.6"}
+             "skewness > 1.5": "skew1.5", "default, ablation budget": "default", "VSM (default)": "vsm_0.6"}
 
 def render_table2(summary: dict, ablations_dir: str | os.PathLike | None = None, notes: Sequence[str] = ()) -> tuple[str, dict]:
-    "Table 2 markdown and the numbers behind it: T_v from `summary`, retrained variants from `ablations_dir/<variant>.json`."
+    "Table 2 markdown and the numbers behind it: T_v from `summary`, retrained variants from `ablations_dir/<variant>/eval.json`."
     found: dict = {}
     if ablations_dir is not None and Path(ablations_dir).is_dir():
-        for p in sorted(Path(ablations_dir).glob("*.json")):
-            d = json.loads(p.read_text()); found[d["variant"]] = d["summary"]["metrics"].get(d["summary"]["main"])
+        for p in sorted(Path(ablations_dir).glob("*/eval.json")):
+            c = json.loads(p.read_text())["controlled"]; found[p.parent.name] = c["metrics"].get(c["main"])
     cols, numbers = [], {}
     for label, key in ABLATIONS.items():
         r = summary["metrics"].get(key) if key.startswith("vsm_") else found.get(key)
