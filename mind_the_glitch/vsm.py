@@ -89,11 +89,11 @@ class VSMResult:
         return {**{f"vsm_{t:g}": (None if math.isnan(s) else s) for t, s in self.scores.items()},
                 "n_matches": self.n_matches, "n_candidates": self.n_candidates}
 
-def _check_features(x: torch.Tensor, name: str) -> torch.Tensor:
+def _check_features(x: torch.Tensor, name: str, finite: bool = True) -> torch.Tensor:
     if not isinstance(x, torch.Tensor): raise TypeError(f"{name} must be a torch.Tensor q×g×g, got {type(x).__name__}")
     if x.ndim != 3: raise ValueError(f"{name} must be a q×g×g feature map, got shape {tuple(x.shape)}")
     if x.shape[1] != x.shape[2]: raise ValueError(f"{name} must be on a square g×g grid, got shape {tuple(x.shape)}")
-    if not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or inf")
+    if finite and not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or inf")
     return x
 
 def _check_threshold(t: Any, name: str) -> float:
@@ -122,9 +122,10 @@ def _nearest(feat_src: torch.Tensor, feat_ref: torch.Tensor, src: torch.Tensor, 
 
 def vsm_score(sem_gen: torch.Tensor, sem_ref: torch.Tensor, vis_gen: torch.Tensor, vis_ref: torch.Tensor,
               mask_gen: Any, mask_ref: Any, thresholds: Sequence[float] = THRESHOLDS,
-              semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool = True, on_empty: str = "nan") -> VSMResult:
+              semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool = True, on_empty: str = "nan",
+              check_finite: bool = True) -> VSMResult:
     "VSM of one pair from semantic/visual `q×g×g` maps of the generated and reference image and their subject masks."
-    for x, n in ((sem_gen, "sem_gen"), (sem_ref, "sem_ref"), (vis_gen, "vis_gen"), (vis_ref, "vis_ref")): _check_features(x, n)
+    for x, n in ((sem_gen, "sem_gen"), (sem_ref, "sem_ref"), (vis_gen, "vis_gen"), (vis_ref, "vis_ref")): _check_features(x, n, check_finite)
     if sem_gen.shape != sem_ref.shape: raise ValueError(f"semantic maps differ in shape: sem_gen {tuple(sem_gen.shape)} vs sem_ref {tuple(sem_ref.shape)}")
     if vis_gen.shape != vis_ref.shape: raise ValueError(f"visual maps differ in shape: vis_gen {tuple(vis_gen.shape)} vs vis_ref {tuple(vis_ref.shape)}")
     if sem_gen.shape[-1] != vis_gen.shape[-1]: raise ValueError(f"semantic and visual maps are on different grids: {sem_gen.shape[-1]} vs {vis_gen.shape[-1]}")
@@ -296,6 +297,8 @@ class VSMScorer:
             for s in range(0, len(idx), self.batch_size):
                 chunk = idx[s:s + self.batch_size]
                 S, V = self.model(torch.stack([prepped[i] for i in chunk]).to(self.device))
+                if not (torch.isfinite(S).all() and torch.isfinite(V).all()):
+                    raise ValueError(f"the model returned NaN or inf features for images {chunk}")
                 for j, i in enumerate(chunk): out[i] = (S[j].float(), V[j].float())
         return out
 
@@ -335,7 +338,8 @@ class VSMScorer:
         for i, ((Sg, Vg), img) in enumerate(zip(fgen, gens)):
             k = 0 if len(refs) == 1 else i
             (Sr, Vr), mr = fref[k], mrefs[k]
-            r = vsm_score(Sg, Sr, Vg, Vr, mgens[i], mr, self.thresholds, self.semantic_threshold, self.one_to_one, self.on_empty)
+            r = vsm_score(Sg, Sr, Vg, Vr, mgens[i], mr, self.thresholds, self.semantic_threshold, self.one_to_one, self.on_empty,
+                          check_finite=False)   # checked per batch in `features`
             results.append(r); heatmaps.append(upsample_map(r.visual_map, tuple(img.shape[-2:]), mgens[i]))
         return VSMOutput(scores={t: torch.tensor([r.scores[t] for r in results]) for t in self.thresholds},
                          n_matches=torch.tensor([r.n_matches for r in results]), heatmaps=heatmaps, results=results,
