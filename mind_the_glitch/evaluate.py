@@ -341,7 +341,7 @@ def plot_generators(kept: Sequence[dict], metrics: dict[str, str], threshold: fl
     by_case: dict = {}
     for k in kept: by_case.setdefault(k["case"].get("case", k["case"]["id"]), []).append(k)
     ng = max(len(v) for v in by_case.values())
-    fig, axes = plt.subplots(len(by_case), 1 + 2 * ng, figsize=(1.9 * (1 + 2 * ng), 2.5 * len(by_case)), squeeze=False)
+    fig, axes = plt.subplots(len(by_case), 1 + 2 * ng, figsize=(1.7 * (1 + 2 * ng), 2.9 * len(by_case)), squeeze=False)
     for row, (name, ks) in zip(axes, by_case.items()):
         row[0].imshow(ks[0]["case"]["reference"].permute(1, 2, 0).numpy()); row[0].set_title(f"reference\n{name}", fontsize=7)
         for j, k in enumerate(ks):
@@ -349,7 +349,7 @@ def plot_generators(kept: Sequence[dict], metrics: dict[str, str], threshold: fl
             row[2 + 2 * j].imshow(np.asarray(heatmap_overlay(k["case"]["generated"], k["heatmap"])))
             txt = "\n".join(f"{l}: {r[c]:.3f}" if r.get(c) is not None and not (isinstance(r[c], float) and math.isnan(r[c])) else f"{l}: —"
                             for c, l in {**metrics, "oracle": "Oracle"}.items() if c in r)
-            row[2 + 2 * j].text(1.02, 0.5, txt, transform=row[2 + 2 * j].transAxes, fontsize=5.5, va="center")
+            row[2 + 2 * j].set_xlabel(txt, fontsize=5.5, loc="left")
     for ax in axes.flat: ax.set_xticks([]); ax.set_yticks([])
     fig.tight_layout(); return fig
 
