@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-from .core import atomic_path, get_device, load_image, save_figure, save_json
+# torch and the models are imported inside the functions, so `--help`/`--version` and usage errors are instant
 
 # %% auto 0
 __all__ = ['IMAGE_SUFFIXES', 'find_pairs', 'summarize', 'score_pairs', 'write_results', 'build_parser', 'main',
@@ -65,6 +65,7 @@ def find_pairs(ref: str | Path, gen: str | Path, mask_ref: str | Path | None = N
 
 # %% ../nbs/12_cli.ipynb
 def _load_pair(p: dict):
+    from mind_the_glitch.core import load_image
     from mind_the_glitch.vsm import load_mask
     if p["error"]: raise ValueError(p["error"])
     ref, gen = load_image(p["reference"]), load_image(p["generated"])
@@ -92,6 +93,7 @@ def score_pairs(scorer, pairs: list[dict], heatmap_dir: str | Path | None = None
     "Score many pairs (batched); unreadable pairs become `status='error'` rows. Returns (rows, summary)."
     log = log or sys.stderr
     from tqdm.auto import tqdm
+    from mind_the_glitch.core import save_figure
     from mind_the_glitch.vsm import NoSemanticMatchesWarning, plot_vsm
     import matplotlib.pyplot as plt
     rows: list = [None] * len(pairs)
@@ -125,6 +127,7 @@ def score_pairs(scorer, pairs: list[dict], heatmap_dir: str | Path | None = None
 
 def write_results(rows: list[dict], summary: dict, path: str | Path) -> Path:
     "Write rows to CSV (`.csv`, summary on stderr) or rows + summary to JSON (`.json`), atomically."
+    from mind_the_glitch.core import atomic_path, save_json
     path = Path(path)
     if path.suffix.lower() == ".json": return save_json({"summary": summary, "pairs": rows}, path)
     if path.suffix.lower() != ".csv": raise ValueError(f"--out must end in .csv or .json, got {path.name}")
@@ -172,18 +175,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if single and args.out: print("mind-the-glitch: error: --out is for folder mode; use --json for one pair", file=sys.stderr); return 2
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".json"):
         print(f"mind-the-glitch: error: --out must end in .csv or .json, got {args.out}", file=sys.stderr); return 2
+    if single:   # read the images first: bad input fails before the model is loaded
+        try: data = _load_pair(pairs[0])
+        except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
     try:
-        from mind_the_glitch.vsm import VSMScorer, default_segmenter
+        from mind_the_glitch.core import get_device, save_figure
+        from mind_the_glitch.vsm import NoSemanticMatchesWarning, VSMScorer, default_segmenter, plot_vsm
         need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
         segmenter = default_segmenter(args.detector, args.sam, device=str(get_device(args.device))) \
             if need_seg and (args.detector or args.sam) else ("auto" if need_seg else None)
-        scorer = VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds, semantic_threshold=args.semantic_threshold,
-                           one_to_one=not args.no_one_to_one, batch_size=args.batch_size, device=args.device)
+        scorer = VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds,
+                           semantic_threshold=args.semantic_threshold, one_to_one=not args.no_one_to_one,
+                           batch_size=args.batch_size, device=args.device)
     except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
     if single:
-        from mind_the_glitch.vsm import NoSemanticMatchesWarning, plot_vsm
+        ref, gen, mr, mg = data
         try:
-            ref, gen, mr, mg = _load_pair(pairs[0])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NoSemanticMatchesWarning); out = scorer.score(ref, gen, mr, mg)
         except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
