@@ -28,10 +28,11 @@ from .core import atomic_path, check_images, save_json, to_image_tensor
 # %% auto 0
 __all__ = ['SIZE_POLICIES', 'CLIP_MODEL', 'ENCODERS', 'PAPER_SEEDS', 'LORA_TARGETS', 'QUESTION', 'HELP', 'ANNOTATION_FIELDS',
            'pairwise_scores', 'semantic_consistency_score', 'stack_images', 'embed_images', 'consistency_of_images',
-           'EncoderUnavailable', 'load_encoder', 'make_sampler', 'seed_noise', 'generate', 'add_lora', 'lora_subjects',
-           'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora', 'visual_consistency_score',
-           'mtg_features', 'describe', 'normality_check', 'compare_scores', 'AnnotationSession', 'load_annotations',
-           'aggregate_human_choices', 'score_choices', 'human_agreement', 'annotation_widget']
+           'EncoderUnavailable', 'load_encoder', 'reference_views', 'CenteredEncoder', 'make_sampler', 'seed_noise',
+           'generate', 'add_lora', 'lora_subjects', 'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora',
+           'visual_consistency_score', 'mtg_features', 'describe', 'normality_check', 'compare_scores',
+           'AnnotationSession', 'load_annotations', 'aggregate_human_choices', 'score_choices', 'human_agreement',
+           'annotation_widget']
 
 # %% ../nbs/11_consistency.ipynb
 def _as_embeddings(embeddings: Any, name: str = "embeddings") -> torch.Tensor:
@@ -132,6 +133,21 @@ def load_encoder(kind: str, backbone=None, layer: str | None = None, clip_model:
         if not enc.available: raise EncoderUnavailable(enc.reason)
         return enc
     raise ValueError(f"unknown encoder {kind!r}; available kinds: {ENCODERS}")
+
+# %% ../nbs/11_consistency.ipynb
+def reference_views(world, n: int = 64, split: str = "backbone") -> torch.Tensor:
+    "One view of each of the first `n` subjects of `split` (`n×3×H×W` in [0, 1]): the fixed centring set."
+    if n < 2: raise ValueError(f"need at least 2 reference views, got {n}")
+    return torch.stack([torch.from_numpy(world.view(world.subject(i, split), 0).image).permute(2, 0, 1) for i in range(n)])
+
+class CenteredEncoder:
+    "An encoder whose embeddings are centred on the mean embedding of fixed reference images."
+    def __init__(self, encoder, reference: torch.Tensor, batch_size: int = 32, label: str = "reference images"):
+        self.encoder, self.batch_size = encoder, batch_size
+        self.mean = embed_images(reference, encoder, batch_size).mean(0)
+        self.name = f"{getattr(encoder, 'name', type(encoder).__name__)}, centred on {len(reference)} {label}"
+    def embed(self, images: torch.Tensor) -> torch.Tensor:
+        return embed_images(images, self.encoder, self.batch_size) - self.mean
 
 # %% ../nbs/11_consistency.ipynb
 PAPER_SEEDS = (892834, 318110, 724172, 216461, 174433, 940166, 479571, 847311, 606015, 417194,
