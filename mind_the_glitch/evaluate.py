@@ -23,10 +23,10 @@ from .vsm import VSMScorer, as_mask, downsample_mask, upsample_map, NoSemanticMa
 from .world import GlitchWorld, random_appearance
 
 # %% auto 0
-__all__ = ['EXAMPLE_GENERATORS', 'ABLATIONS', 'bootstrap_correlation', 'grouped_bootstrap_correlation', 'intervals_overlap',
-           'localization_metrics', 'best_match_map', 'retexture_case', 'score_cases', 'summarize', 'render_table',
-           'oracle_from_masks', 'load_subject_driven', 'make_example_folder', 'plot_qualitative', 'plot_kde',
-           'plot_scatter', 'plot_generators', 'render_table2', 'controlled_cases']
+__all__ = ['EXAMPLE_GENERATORS', 'ABLATIONS', 'bootstrap_correlation', 'grouped_bootstrap_correlation', 'bootstrap_difference',
+           'intervals_overlap', 'localization_metrics', 'best_match_map', 'retexture_case', 'score_cases', 'summarize',
+           'render_table', 'oracle_from_masks', 'load_subject_driven', 'make_example_folder', 'plot_qualitative',
+           'plot_kde', 'plot_scatter', 'plot_generators', 'render_table2', 'controlled_cases']
 
 # %% ../nbs/10_evaluate.ipynb
 def _corr(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -76,6 +76,16 @@ def grouped_bootstrap_correlation(scores, oracle, groups, n_boot: int = 1000, le
     per = {str(k): dict(zip(("pearson", "spearman"), (None if not math.isfinite(v) else v for v in _corr(x[m], y[m]))))
            for k, m in zip(dict.fromkeys(g.tolist()), members)}
     return out | {"n_boot": n_boot, "level": level, "aggregation": "mean of per-generator correlations", "per_group": per}
+
+def bootstrap_difference(a, b, oracle, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> dict:
+    "Paired bootstrap of corr(a, oracle) − corr(b, oracle): the difference and its percentile interval, for Pearson and Spearman."
+    x, y = _check_xy(a, oracle); z, _ = _check_xy(b, oracle)
+    rng = np.random.default_rng(seed); idx = rng.integers(0, len(x), (n_boot, len(x)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = np.array([np.subtract(_corr(x[i], y[i]), _corr(z[i], y[i])) for i in idx]) if n_boot else np.zeros((0, 2))
+    out = _summary(tuple(np.subtract(_corr(x, y), _corr(z, y))), boot, len(x), level)
+    return {k.replace("pearson", "pearson_diff").replace("spearman", "spearman_diff"): v for k, v in out.items()}
 
 def intervals_overlap(a: Sequence[float] | None, b: Sequence[float] | None) -> bool | None:
     "Whether two closed intervals overlap (None if either is missing)."
@@ -197,6 +207,9 @@ def summarize(df: pd.DataFrame, metrics: dict[str, str], main: str = "vsm_0.6", 
             if col.startswith("vsm_"): continue
             out["vsm_vs_baselines"][col] = {k: bool(m[k] is not None and r[k] is not None and m[k] > r[k]
                                                    and intervals_overlap(m[f"{k}_ci"], r[f"{k}_ci"]) is False) for k in ("pearson", "spearman")}
+            if not grouped:   # the paired test: bootstrap interval of the difference of correlations
+                out["vsm_vs_baselines"][col]["paired_difference"] = bootstrap_difference(
+                    d[main].to_numpy(float), d[col].to_numpy(float), d["oracle"].to_numpy(float), n_boot=n_boot, seed=seed)
     return out
 
 def _fmt(r: dict | None, key: str) -> str:
