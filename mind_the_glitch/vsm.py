@@ -51,7 +51,7 @@ def load_mask(path: str | os.PathLike) -> torch.Tensor:
     try:
         with Image.open(path) as im: im.load(); arr = np.asarray(im.convert("L") if im.mode in ("1", "P", "RGB", "RGBA", "LA") else im)
     except Exception as e: raise ValueError(f"cannot read mask {path}: {e}") from e
-    return torch.from_numpy(np.ascontiguousarray(arr)) != 0
+    return torch.from_numpy(np.asarray(arr) != 0)
 
 def downsample_mask(mask: Any, grid: int, name: str = "mask") -> torch.Tensor:
     "Binary `H×W` mask → bool `grid×grid` mask: cells at least half covered (else every touched cell); errors if empty."
@@ -257,9 +257,7 @@ def load_model(model: Any = None, device: str = "auto"):
     from mind_the_glitch.disentangle import MindTheGlitch
     try: return MindTheGlitch.from_pretrained(model, device=device)
     except FileNotFoundError as e:
-        where = model if model is not None else "mind_the_glitch/weights/mtg-glitch (the shipped model)"
-        raise FileNotFoundError(f"no trained Mind-the-Glitch model in {where}: {e}. Train and ship one (`dvc repro train`), "
-                                "or pass the folder written by the training stage (--model PATH on the command line).") from e
+        raise FileNotFoundError(f"no trained Mind-the-Glitch model: {e} (command line: --model PATH)") from e
 
 # %% ../nbs/08_vsm.ipynb
 class VSMScorer:
