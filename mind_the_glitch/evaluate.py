@@ -367,8 +367,8 @@ def plot_generators(kept: Sequence[dict], metrics: dict[str, str], threshold: fl
     fig.tight_layout(); return fig
 
 # %% ../nbs/10_evaluate.ipynb
-ABLATIONS = {"T_v = 0.5": "vsm_0.5", "T_v = 0.7": "vsm_0.7", "alpha = 1": "alpha1", "skewness > 1.0": "skew1.0",
-             "skewness > 1.5": "skew1.5", "default, ablation budget": "default", "VSM (default)": "vsm_0.6"}
+ABLATIONS = {"T_v = 0.5": "vsm_0.5", "T_v = 0.7": "vsm_0.7", "alpha = 1": "alpha1", "skewness t*-0.3 (paper 1.0)": "skew_low",
+             "skewness t*+0.2 (paper 1.5)": "skew_high", "default, ablation budget": "default", "VSM (default)": "vsm_0.6"}
 
 def render_table2(summary: dict, ablations_dir: str | os.PathLike | None = None, notes: Sequence[str] = ()) -> tuple[str, dict]:
     "Table 2 markdown and the numbers behind it: T_v from `summary`, retrained variants from `ablations_dir/<variant>/eval.json`."
