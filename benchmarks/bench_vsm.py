@@ -9,6 +9,7 @@ and prints pairs/s and the ratios scorer/backbone and model/backbone.
 
 Usage: python benchmarks/bench_vsm.py [--pairs 64] [--batch 16] [--repeats 3] [--threads N] [--random] [--model PATH]
   --random: backbone and disentangler with random weights (same compute as the trained model).
+On a shared, loaded CPU use --threads 1: with 2 threads, small ops stall on thread synchronisation and times get noisy.
 """
 import argparse, statistics, time
 
@@ -85,3 +86,5 @@ for name, t in (("backbone (2N images)", t_bb), ("model = backbone+disentangler"
                 ("VSMScorer.score end to end", t_all)):
     print(f"{name:32s} {t:7.2f} s   {n / t:8.1f} pairs/s   {t / n * 1000:7.1f} ms/pair   {t / t_bb:5.2f} x backbone")
 print(f"VSM time / backbone time = {t_all / t_bb:.2f}  (overhead beyond the backbone: {(t_all - t_bb) / t_all:.0%} of the scoring time)")
+print(f"  of which the disentangler heads (model - backbone): {(t_model - t_bb) / t_bb:.2f} x backbone; "
+      f"VSM's own work (scorer - model): {(t_all - t_model) / t_bb:+.2f} x backbone (vsm_score core alone: {t_core / t_bb:.2f} x)")
