@@ -193,8 +193,10 @@ def summarize(df: pd.DataFrame, metrics: dict[str, str], main: str = "vsm_0.6", 
         if col not in d.columns: continue
         fn = (lambda x, y: grouped_bootstrap_correlation(x, y, d["group"], n_boot=n_boot, seed=seed)) if grouped else \
              (lambda x, y: bootstrap_correlation(x, y, n_boot=n_boot, seed=seed))
-        out["metrics"][col] = {"label": label, **fn(d[col].to_numpy(float), d["oracle"].to_numpy(float)),
-                               "mean_score": float(d[col].mean())}
+        try: r = fn(d[col].to_numpy(float), d["oracle"].to_numpy(float))
+        except ValueError as e:   # too few pairs (e.g. a smoke run): report why, never a number
+            r = {"n": int(len(d)), "pearson": None, "pearson_ci": None, "spearman": None, "spearman_ci": None, "note": str(e)}
+        out["metrics"][col] = {"label": label, **r, "mean_score": None if d[col].isna().all() else float(d[col].mean())}
     loc = {}
     for src in ("vsm", "raw"):
         cols = [c for c in df.columns if c.startswith(f"loc_{src}_")]
@@ -207,7 +209,7 @@ def summarize(df: pd.DataFrame, metrics: dict[str, str], main: str = "vsm_0.6", 
             if col.startswith("vsm_"): continue
             out["vsm_vs_baselines"][col] = {k: bool(m[k] is not None and r[k] is not None and m[k] > r[k]
                                                    and intervals_overlap(m[f"{k}_ci"], r[f"{k}_ci"]) is False) for k in ("pearson", "spearman")}
-            if not grouped:   # the paired test: bootstrap interval of the difference of correlations
+            if not grouped and len(d) >= 3:   # the paired test: bootstrap interval of the difference of correlations
                 out["vsm_vs_baselines"][col]["paired_difference"] = bootstrap_difference(
                     d[main].to_numpy(float), d[col].to_numpy(float), d["oracle"].to_numpy(float), n_boot=n_boot, seed=seed)
     return out
