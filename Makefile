@@ -30,3 +30,10 @@ retrain-backbone: setup  ## retrain the embedded DDPM (frozen stage backbone_tra
 	dvc repro -s backbone_train || { dvc freeze backbone_train; exit 1; }
 	dvc freeze backbone_train
 	$(MAKE) ship-backbone
+
+.PHONY: ship-heads
+ship-heads:  ## copy the trained Mind-the-Glitch heads (data/models/mtg-glitch, stage `train`) into the package
+	test -f data/models/mtg-glitch/config.json || { echo "no trained heads in data/models/mtg-glitch: run dvc repro train"; exit 1; }
+	rm -rf mind_the_glitch/weights/mtg-glitch && mkdir -p mind_the_glitch/weights
+	cp -r data/models/mtg-glitch mind_the_glitch/weights/mtg-glitch
+	@du -sh mind_the_glitch/weights/mtg-glitch

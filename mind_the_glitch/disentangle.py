@@ -114,7 +114,7 @@ class Disentangler(ModelMixin, ConfigMixin):
         return self._mix(self.semantic, self.semantic_weights, feats), self._mix(self.visual, self.visual_weights, feats)
 
 # %% ../nbs/06_disentangle.ipynb
-EMBEDDED_LAYERS = ("us2", "us3", "us4", "us5")
+EMBEDDED_LAYERS = ("us2", "us3", "us4")
 SD21_LAYERS = ("us8", "us9", "us10")
 MTG_WEIGHTS = Path(__file__).parent / "weights" / "mtg-glitch" if "__file__" in globals() else Path("../mind_the_glitch/weights/mtg-glitch")
 
