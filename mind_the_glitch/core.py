@@ -18,8 +18,8 @@ import torch
 from PIL import Image
 
 # %% auto 0
-__all__ = ['seed_everything', 'get_device', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'atomic_path', 'save_json',
-           'save_figure', 'save_checkpoint', 'load_checkpoint']
+__all__ = ['seed_everything', 'get_device', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'as_bool', 'atomic_path',
+           'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/00_core.ipynb
 def seed_everything(seed: int) -> torch.Generator:
@@ -102,6 +102,15 @@ def to_pil(image: torch.Tensor) -> Image.Image:
     "A `3×H×W` or `1×3×H×W` float tensor in [0, 1] as a PIL image."
     image = image[0] if image.ndim == 4 else image
     return Image.fromarray((image.clamp(0, 1).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))
+
+# %% ../nbs/00_core.ipynb
+def as_bool(value: Any) -> bool:
+    "A papermill/DVC parameter as a bool: `True`, `'true'`, `'1'`, `'yes'` (any case) are true; `False`, `'false'`, `'0'`, `'no'`, `None` false."
+    if isinstance(value, bool) or value is None: return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"): return True
+    if text in ("false", "0", "no", "off", "none", ""): return False
+    raise ValueError(f"not a boolean parameter: {value!r}")
 
 # %% ../nbs/00_core.ipynb
 @contextlib.contextmanager
