@@ -91,7 +91,8 @@ def train_ddpm(out_dir: str | Path, images: torch.Tensor, labels: torch.Tensor, 
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         bar.set_postfix(loss=f"{ema:.4f}")
         if live is not None and (step + 1) % log_every == 0:
-            live.log_metric("loss", ema); live.log_metric("lr", lr_sched.get_last_lr()[0]); live.step = step + 1; live.next_step()
+            live.step = step + 1   # before logging: the curves' x axis is the optimizer step
+            live.log_metric("loss", ema); live.log_metric("lr", lr_sched.get_last_lr()[0]); live.next_step()
         if (step + 1) % checkpoint_every == 0 or step + 1 == steps:
             acc.wait_for_everyone()
             if acc.is_main_process:

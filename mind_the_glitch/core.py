@@ -119,8 +119,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp", dir=path.parent)
     os.close(fd); tmp = Path(tmp)
+    umask = os.umask(0); os.umask(umask)
     try:
         yield tmp
+        if tmp.is_file(): os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600 files; outputs should read like any other file
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
