@@ -16,6 +16,6 @@ rm -f dvc.lock
 git init -q && git add -A >/dev/null 2>&1 && git -c user.email=ci@local -c user.name=ci commit -qm smoke >/dev/null
 export PATH="$root/.venv/bin:$PATH"
 start=$(date +%s)
-dvc repro --quiet
+dvc repro
 echo "smoke dvc repro: $(( $(date +%s) - start )) s"
 dvc metrics show --all-commits 2>/dev/null | head -40 || true
