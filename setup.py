@@ -26,7 +26,8 @@ setuptools.setup(
     url=cfg["git_url"],
     packages=setuptools.find_packages(include=["mind_the_glitch", "mind_the_glitch.*"]),
     # The embedded backbone's trained weights ship inside the package.
-    package_data={"mind_the_glitch": ["weights/*/*.json", "weights/*/*.safetensors", "weights/*/*.md"]},
+    package_data={"mind_the_glitch": ["weights/*/*.json", "weights/*/*.safetensors", "weights/*/*.md",
+                                     "weights/*/*/*.json", "weights/*/*/*.safetensors"]},
     include_package_data=True,
     install_requires=requirements,
     extras_require={"dev": dev_requirements},
