@@ -24,18 +24,30 @@ from .world import GlitchWorld
 __all__ = ['render_training_views', 'ddpm_batch', 'train_ddpm', 'sample_ddpm']
 
 # %% ../nbs/03_backbone_train.ipynb
-def render_training_views(world: GlitchWorld, n_subjects: int, views_per_subject: int, split: str = "backbone",
-                          progress: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
-    "Render `n_subjects × views_per_subject` views: (`N×3×H×W` uint8 images, `N` category labels)."
-    if n_subjects < 1 or views_per_subject < 1: raise ValueError(f"need n_subjects, views_per_subject >= 1, got {n_subjects}, {views_per_subject}")
-    n = n_subjects * views_per_subject
+def _render_subjects(world: GlitchWorld, split: str, start: int, stop: int, views_per_subject: int) -> tuple[np.ndarray, np.ndarray]:
+    "Views of subjects `start..stop-1` (uint8 `N×3×H×W`, labels): one worker's chunk."
+    n = (stop - start) * views_per_subject
     images = np.empty((n, 3, world.size, world.size), np.uint8); labels = np.empty(n, np.int64)
-    for i in tqdm(range(n_subjects), desc="render views", disable=not progress, mininterval=2):
+    for i in range(start, stop):
         s = world.subject(i, split)
         for j in range(views_per_subject):
-            v = world.view(s, j); k = i * views_per_subject + j
+            v = world.view(s, j); k = (i - start) * views_per_subject + j
             images[k] = (v.image.transpose(2, 0, 1) * 255).round().astype(np.uint8); labels[k] = s.category_id
-    return torch.from_numpy(images), torch.from_numpy(labels)
+    return images, labels
+
+def render_training_views(world: GlitchWorld, n_subjects: int, views_per_subject: int, split: str = "backbone",
+                          progress: bool = True, workers: int = 1, chunk: int = 50) -> tuple[torch.Tensor, torch.Tensor]:
+    "Render `n_subjects × views_per_subject` views: (`N×3×H×W` uint8 images, `N` category labels); `workers` processes, same result."
+    if n_subjects < 1 or views_per_subject < 1: raise ValueError(f"need n_subjects, views_per_subject >= 1, got {n_subjects}, {views_per_subject}")
+    if workers < 1 or chunk < 1: raise ValueError(f"workers and chunk must be >= 1, got {workers}, {chunk}")
+    starts = range(0, n_subjects, chunk)
+    jobs = [(world, split, s, min(s + chunk, n_subjects), views_per_subject) for s in starts]
+    bar = dict(desc="render views", disable=not progress, mininterval=2, total=len(jobs), unit="chunk")
+    if workers == 1: parts = [_render_subjects(*j) for j in tqdm(jobs, **bar)]
+    else:   # every subject is seeded by (world seed, split, index): chunks render independently, in any process
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(workers) as pool: parts = list(tqdm(pool.map(_render_subjects, *zip(*jobs)), **bar))
+    return torch.from_numpy(np.concatenate([p[0] for p in parts])), torch.from_numpy(np.concatenate([p[1] for p in parts]))
 
 # %% ../nbs/03_backbone_train.ipynb
 def ddpm_batch(images: torch.Tensor, labels: torch.Tensor, batch_size: int, step: int, seed: int, scheduler,
