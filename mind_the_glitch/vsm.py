@@ -109,7 +109,8 @@ def _one_to_one(s_hat: torch.Tensor, target: torch.Tensor, cand: torch.Tensor) -
     if len(idx) == 0: return keep
     order = idx[torch.sort(s_hat[idx], descending=True, stable=True).indices]  # ties keep index order
     _, inv = torch.unique(target[order], return_inverse=True)
-    first = torch.full((int(inv.max()) + 1,), len(order), dtype=torch.long).scatter_reduce(0, inv, torch.arange(len(order)), "amin")
+    first = torch.full((int(inv.max()) + 1,), len(order), dtype=torch.long, device=order.device).scatter_reduce(
+        0, inv, torch.arange(len(order), device=order.device), "amin")   # on the features' device (CUDA too)
     keep[order[first]] = True
     return keep
 
