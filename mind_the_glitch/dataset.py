@@ -501,7 +501,7 @@ def region_feature_distance(fa: dict[str, torch.Tensor], fb: dict[str, torch.Ten
 
 class BackboneDistance(PerceptualDistance):
     "Deep-feature distance on decoder layers of a `DiffusionFeatures` backbone (LPIPS recipe, uniform weights; not LPIPS)."
-    def __init__(self, backbone, layers: Sequence[str] = ("us2", "us4", "us6")):
+    def __init__(self, backbone, layers: Sequence[str] = ("us1", "us2", "us3")):
         self.backbone, self.layers = backbone, list(layers)
         self.name = f"backbone-feature-distance({getattr(backbone, 'backbone_id', 'backbone')}: {','.join(self.layers)})"
     def features(self, images: torch.Tensor) -> dict[str, torch.Tensor]: return self.backbone(images, layers=self.layers, grid=None)
