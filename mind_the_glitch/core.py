@@ -113,16 +113,17 @@ def as_bool(value: Any) -> bool:
     raise ValueError(f"not a boolean parameter: {value!r}")
 
 # %% ../nbs/00_core.ipynb
+_UMASK = os.umask(0); os.umask(_UMASK)   # read once at import: os.umask can only be read by setting it, which races with threads
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     "Yield a temporary path next to `path`; move it onto `path` only if the block succeeds."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp", dir=path.parent)
     os.close(fd); tmp = Path(tmp)
-    umask = os.umask(0); os.umask(umask)
     try:
         yield tmp
-        if tmp.is_file(): os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600 files; outputs should read like any other file
+        if tmp.is_file(): os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp makes 0600 files; outputs should read like any other file
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
