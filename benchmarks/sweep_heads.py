@@ -5,7 +5,7 @@ on any device (a GPU makes a sweep of several full trainings take minutes). The 
 come from the `train` group of params.yaml.
 
     python benchmarks/sweep_heads.py DATASET_DIR [--n-train 0] [--n-val 100] [--out sweep.json]
-        [--variant '{"name": "q128", "proj_dim": 128}' ...]
+        [--variant '{"name": "q128", "proj_dim": 128}' ...] [--cache-dir data/train/cache]
 """
 import argparse, json, tempfile, time
 from pathlib import Path
@@ -22,6 +22,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("dataset_dir"); ap.add_argument("--n-train", type=int, default=0); ap.add_argument("--n-val", type=int, default=100)
 ap.add_argument("--variant", action="append", default=[], help="JSON object: name plus train-param overrides")
 ap.add_argument("--out", default=None); ap.add_argument("--device", default="auto")
+ap.add_argument("--cache-dir", default=None, help="feature cache to reuse (e.g. data/train/cache: same layers, grid, samples, backbone)")
 a = ap.parse_args()
 p = yaml.safe_load(open(Path(__file__).resolve().parents[1] / "params.yaml"))["train"]
 variants = [json.loads(v) for v in a.variant] or [{"name": "params.yaml"}]
@@ -37,7 +38,8 @@ for v in variants:
     t0 = time.perf_counter(); work = Path(tempfile.mkdtemp())
     res = train_disentangler(backbone, train, val, work / "model", layers=str(s["layers"]).split(","), proj_dim=int(s["proj_dim"]),
                              num_groups=int(s["num_groups"]), loss=loss, correspondences=s["correspondences"], epochs=int(s["epochs"]),
-                             batch_size=int(s["batch_size"]), lr=float(s["lr"]), weight_decay=float(s["weight_decay"]), progress=False)
+                             batch_size=int(s["batch_size"]), lr=float(s["lr"]), weight_decay=float(s["weight_decay"]), progress=False,
+                             cache_dir=a.cache_dir)
     row = {"name": v.get("name", "?"), "settings": {k: s[k] for k in ("layers", "proj_dim", "loss_variant", "alpha", "epochs", "lr")},
            "seconds": round(time.perf_counter() - t0, 1), "trained": res["val"], "raw": res["val_raw_backbone"]}
     results.append(row)
