@@ -32,7 +32,7 @@ elif args.weights == "checkpoint":
 else: fx, note = EmbeddedFeatures.from_pretrained(args.weights, device="cpu", timestep=100), "shipped"
 layer, _ = resolve_layer(root / "data/metrics/backbone.json", p["fallback_layer"])
 ranks = tuple(int(r) for r in str(p["candidate_ranks"]).split(","))
-dist = BackboneDistance(fx, layers=str(p.get("perceptual_layers", "us1,us2,us3")).split(","))
+dist = BackboneDistance(fx, layers=str(p["perceptual_layers"]).split(","))
 t0 = time.perf_counter()
 cfg0 = FilterConfig(match_score_min=p["match_score_min"], candidate_ranks=ranks)
 sk = calibrate_skewness(fx, layer, n=p["calibration_pairs"], cfg=cfg0)["threshold"] if p["skewness_min"] == "auto" else float(p["skewness_min"])

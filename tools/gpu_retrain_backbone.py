@@ -34,7 +34,7 @@ a = ap.parse_args()
 params = yaml.safe_load(open(a.params)); base, p = params["base"], params["backbone_train"]
 t0 = time.perf_counter()
 images, labels = render_training_views(GlitchWorld(seed=base["seed"], size=base["image_size"]), p["n_subjects"], p["views_per_subject"],
-                                       workers=int(p.get("render_workers", 1)))
+                                       workers=int(p["render_workers"]))
 print(f"rendered {len(images)} views in {time.perf_counter() - t0:.0f} s", flush=True)
 args = dict(batch_size=p["batch_size"], lr=p["lr"], warmup_steps=p["warmup_steps"], class_dropout=p["class_dropout"], seed=base["seed"],
             mixed_precision=p["mixed_precision"], image_size=base["image_size"])
