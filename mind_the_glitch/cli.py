@@ -158,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--json", action="store_true", help="print JSON to stdout instead of text")
     sc.add_argument("--out", help="folders: write the per-pair results to this .csv or .json")
     sc.add_argument("--model", help="Mind-the-Glitch model folder (default: the model shipped in the package)")
-    sc.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.6, 0.7], help="visual thresholds T_v (default 0.5 0.6 0.7)")
+    sc.add_argument("--thresholds", type=float, nargs="+", default=None,
+                    help="visual thresholds T_v (default 0.5 0.6 0.7 and the model's val-calibrated T_v, if it has one)")
     sc.add_argument("--semantic-threshold", type=float, default=0.7, help="semantic threshold T_s (default 0.7)")
     sc.add_argument("--no-one-to-one", action="store_true", help="skip the one-to-one assignment on the reference side")
     sc.add_argument("--batch-size", type=int, default=16, help="images per backbone batch (default 16)")
@@ -184,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
         segmenter = default_segmenter(args.detector, args.sam, device=str(get_device(args.device))) \
             if need_seg and (args.detector or args.sam) else ("auto" if need_seg else None)
-        scorer = VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds,
+        scorer = VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds or "auto",
                            semantic_threshold=args.semantic_threshold, one_to_one=not args.no_one_to_one,
                            batch_size=args.batch_size, device=args.device)
     except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
@@ -199,9 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             import matplotlib; matplotlib.use("Agg")
             save_figure(plot_vsm(ref, gen, out.heatmaps[0], out.results[0].scores, out.results[0].n_matches), args.heatmap)
             row["heatmap"] = str(args.heatmap)
-        if args.json: print(json.dumps({**row, "direction": "higher = more consistent"}, indent=2))
+        if args.json: print(json.dumps({**row, "calibrated_threshold": scorer.calibrated_threshold, "direction": "higher = more consistent"}, indent=2))
         else:
-            print("  ".join(f"VSM@{t:g} = {_fmt(row[f'vsm_{t:g}'])}" for t in scorer.thresholds) + f"  (semantic matches: {row['n_matches']})")
+            print("  ".join(f"VSM@{t:g}{'*' if t == scorer.calibrated_threshold else ''} = {_fmt(row[f'vsm_{t:g}'])}" for t in scorer.thresholds)
+                  + f"  (semantic matches: {row['n_matches']})" + ("  * the model's calibrated T_v" if scorer.calibrated_threshold else ""))
             if row["status"] == "no_match":
                 print(f"no semantic match above T_s={scorer.semantic_threshold:g}: VSM is undefined for this pair", file=sys.stderr)
             if args.heatmap: print(f"heat map: {args.heatmap}")

@@ -59,7 +59,8 @@ class Disentangler(ModelMixin, ConfigMixin):
     def __init__(self, layers: Sequence[str] = ("us1",), in_channels: Sequence[int] = (128,), backbone_id: str = "glitch-ddpm",
                  grid: int = 32, proj_dim: int = 384, bottleneck_dim: int | None = None, num_groups: int = 32,
                  first_layer_unweighted: bool = False, weight_init: str = "ones", timestep: int = 100,
-                 image_size: int | None = 64, backbone_path: str | None = None, backbone_resolution: int | None = None):
+                 image_size: int | None = 64, backbone_path: str | None = None, backbone_resolution: int | None = None,
+                 visual_threshold: float | None = None):
         super().__init__()
         layers, in_channels = list(layers), [int(c) for c in in_channels]
         if not layers: raise ValueError("layers is empty: select at least one decoder layer")
@@ -182,7 +183,11 @@ class MindTheGlitch(nn.Module):
         "Side length images should have (embedded backbone); None when the backbone resizes itself."
         s = self.disentangler.config.image_size
         return None if isinstance(self.backbone, StableDiffusionFeatures) or s is None else int(s)
-
+    @property
+    def visual_threshold(self) -> float | None:
+        "T_v calibrated on the validation split when the heads were trained (None for heads saved without one)."
+        t = getattr(self.disentangler.config, "visual_threshold", None)
+        return None if t is None else float(t)
     @torch.no_grad()
     def features(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
         "Backbone features of the model's layers on its grid."

@@ -25,7 +25,7 @@ from .world import GlitchWorld, correspond, grid_mask, grid_parts, grid_points, 
 
 # %% auto 0
 __all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache', 'point_prefix', 'points_batch',
-           'sample_points', 'grid_of', 'raw_features', 'pair_match_stats', 'summarize', 'evaluate',
+           'sample_points', 'grid_of', 'raw_features', 'pair_match_stats', 'youden_threshold', 'summarize', 'evaluate',
            'train_disentangler', 'pca_rgb', 'plot_features', 'plot_mixing_weights']
 
 # %% ../nbs/07_train.ipynb
@@ -170,6 +170,15 @@ def _auroc(pos: np.ndarray, neg: np.ndarray) -> float | None:
     from sklearn.metrics import roc_auc_score
     return float(roc_auc_score(np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg]))
 
+def youden_threshold(pos: np.ndarray, neg: np.ndarray) -> float | None:
+    "The threshold T maximising TPR - FPR for `score > T` (Youden's J): positives above it, negatives at or below it."
+    if len(pos) == 0 or len(neg) == 0: return None
+    from sklearn.metrics import roc_curve
+    s = np.r_[pos, neg].astype(np.float64)
+    fpr, tpr, thr = roc_curve(np.r_[np.ones(len(pos)), np.zeros(len(neg))], s)
+    j = int(np.argmax(tpr - fpr)); lo = s[s < thr[j]]            # roc_curve predicts score >= thr: put T midway below it
+    return float((thr[j] + lo.max()) / 2) if len(lo) else float(thr[j])
+
 def summarize(stats: dict, thresholds: Sequence[float] = (0.5, 0.6, 0.7)) -> dict:
     "Pooled metrics from per-point stats {'in'|'out': {'correct', 'best_visual'}}."
     out = {}
@@ -178,7 +187,9 @@ def summarize(stats: dict, thresholds: Sequence[float] = (0.5, 0.6, 0.7)) -> dic
         out[f"semantic_accuracy_{where}"] = float(c.float().mean()) if len(c) else None
         for t in thresholds: out[f"visual_match_rate_{where}@{t:g}"] = float((v > t).float().mean()) if len(v) else None
         out[f"n_points_{where}"] = int(len(c))
-    out["visual_separation_auroc"] = _auroc(stats["out"]["best_visual"].numpy(), stats["in"]["best_visual"].numpy())
+    pos, neg = stats["out"]["best_visual"].numpy(), stats["in"]["best_visual"].numpy()
+    out["visual_separation_auroc"] = _auroc(pos, neg)
+    out["visual_threshold_youden"] = youden_threshold(pos, neg)
     return out
 
 @torch.no_grad()
@@ -296,11 +307,14 @@ def train_disentangler(backbone, train_samples, val_samples, model_dir: str | os
               "cache_seconds": cache_seconds, "step_seconds_mean": float(np.mean(step_times)) if step_times else None,
               "mixing_weights": model.mixing_weights(), "model": model}
     if acc.is_main_process:
-        model.save_pretrained(model_dir)
         if va is not None:
             result["val"] = evaluate(model, va, val_samples, eval_prefix, eval_batch_size, device=acc.device)
             result["val_raw_backbone"] = evaluate(None, va, val_samples, eval_prefix, eval_batch_size, device=acc.device)
             result["val_points"] = "exact GlitchWorld correspondences (gt_points_*)" if eval_prefix else "dataset points_* (backbone matches)"
+            t_v = result["val"]["visual_threshold_youden"]
+            # VSM's T_v = 0.6 was chosen for SD 2.1 features; these heads get the one that best splits altered from unaltered val points
+            if t_v is not None: model.register_to_config(visual_threshold=round(t_v, 2))
+        model.save_pretrained(model_dir)
     if live is not None: live.end()
     return result
 

@@ -263,16 +263,22 @@ def load_model(model: Any = None, device: str = "auto"):
 # %% ../nbs/08_vsm.ipynb
 class VSMScorer:
     "Score (reference, generated) images with VSM using a Mind-the-Glitch model; batched, heat maps at image resolution."
-    def __init__(self, model: Any = None, segmenter: Any = "auto", prompt: str | None = None, thresholds: Sequence[float] = THRESHOLDS,
+    def __init__(self, model: Any = None, segmenter: Any = "auto", prompt: str | None = None, thresholds: Sequence[float] | str = THRESHOLDS,
                  semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool = True, batch_size: int = 16,
                  device: str = "auto", image_size: int | None = None, on_empty: str = "nan"):
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         if on_empty not in ("nan", "raise"): raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
-        self.thresholds = tuple(_check_threshold(t, "threshold T_v") for t in thresholds)
+        auto = isinstance(thresholds, str)
+        if auto and thresholds != "auto": raise ValueError(f"thresholds must be numbers or 'auto', got {thresholds!r}")
+        self.thresholds = THRESHOLDS if auto else tuple(_check_threshold(t, "threshold T_v") for t in thresholds)
         if not self.thresholds: raise ValueError("thresholds is empty: give at least one T_v")
         self.semantic_threshold = _check_threshold(semantic_threshold, "semantic_threshold T_s")
         self.one_to_one, self.batch_size, self.on_empty = bool(one_to_one), int(batch_size), on_empty
         self.model = load_model(model, device).eval()
+        #: T_v the model's training calibrated on its val split (None if it has none); "auto" scores it beside 0.5/0.6/0.7
+        self.calibrated_threshold = getattr(self.model, "visual_threshold", None)
+        if auto and self.calibrated_threshold is not None:
+            self.thresholds = tuple(sorted(set(self.thresholds) | {_check_threshold(self.calibrated_threshold, "visual_threshold")}))
         self.segmenter, self.prompt = segmenter, prompt   # "auto": load the default segmenter when a mask is missing
         self.image_size = image_size if image_size is not None else _model_input_size(self.model)
 
