@@ -24,9 +24,10 @@ from .disentangle import (EMBEDDED_LAYERS, Disentangler, LossConfig, check_compa
 from .world import GlitchWorld, correspond, grid_mask, grid_parts, grid_points, random_appearance, render
 
 # %% auto 0
-__all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache', 'point_prefix', 'points_batch',
-           'sample_points', 'grid_of', 'raw_features', 'pair_match_stats', 'youden_threshold', 'summarize', 'evaluate',
-           'train_disentangler', 'pca_rgb', 'plot_features', 'plot_mixing_weights']
+__all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'CALIBRATION_GRID', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache',
+           'point_prefix', 'points_batch', 'sample_points', 'grid_of', 'raw_features', 'pair_match_stats',
+           'youden_threshold', 'summarize', 'evaluate', 'calibrate_visual_threshold', 'train_disentangler', 'pca_rgb',
+           'plot_features', 'plot_mixing_weights']
 
 # %% ../nbs/07_train.ipynb
 IMAGE_KEYS = ("image1", "image2", "image1_altered", "image2_altered")
@@ -212,6 +213,34 @@ def evaluate(dis: Disentangler | None, cache: FeatureCache, samples, prefix: str
     return summarize({w: {k: torch.cat(v) if v else torch.zeros(0) for k, v in d.items()} for w, d in acc.items()}, thresholds)
 
 # %% ../nbs/07_train.ipynb
+CALIBRATION_GRID = tuple(round(0.5 + 0.01 * i, 2) for i in range(46))   # T_v candidates 0.50 ... 0.95
+
+@torch.no_grad()
+def calibrate_visual_threshold(dis, cache, samples, grid: Sequence[float] = CALIBRATION_GRID, batch_size: int = 16,
+                               device="cpu") -> dict:
+    "The `T_v` of `grid` whose VSM (I'1 vs I2, subject masks) has the highest Spearman correlation with the oracle over `samples`."
+    import warnings
+    from scipy.stats import spearmanr
+    from mind_the_glitch.vsm import NoSemanticMatchesWarning, vsm_score
+    rows, oracle = [], []
+    if hasattr(dis, "eval"): dis.eval()
+    for s in range(0, len(cache), batch_size):
+        idx = list(range(s, min(len(cache), s + batch_size))); f = cache.get(idx, device)
+        (S1, V1), (S2, V2) = dis(f["image1_altered"]), dis(f["image2"])
+        for j, i in enumerate(idx):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NoSemanticMatchesWarning)
+                r = vsm_score(S1[j], S2[j], V1[j], V2[j], samples[i]["mask1"], samples[i]["mask2"], thresholds=grid)
+            rows.append([r.scores[t] for t in grid]); oracle.append(float(samples[i]["oracle"]))
+    v, o = np.array(rows, dtype=np.float64).reshape(-1, len(grid)), np.array(oracle)
+    ok = ~np.isnan(v[:, 0]) & ~np.isnan(o)
+    rho = [float(spearmanr(v[ok, k], o[ok])[0]) if ok.sum() >= 3 and np.ptp(v[ok, k]) > 0 and np.ptp(o[ok]) > 0 else float("nan")
+           for k in range(len(grid))]
+    k = None if np.all(np.isnan(rho)) else int(np.nanargmax(rho))
+    return {"threshold": None if k is None else float(grid[k]), "spearman": None if k is None else rho[k], "n_pairs": int(ok.sum()),
+            "criterion": "max Spearman(VSM at T_v, oracle) over val pairs", "curve": {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}}
+
+# %% ../nbs/07_train.ipynb
 def _settings_key(d: dict) -> str: return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 def train_disentangler(backbone, train_samples, val_samples, model_dir: str | os.PathLike, *,
@@ -311,9 +340,11 @@ def train_disentangler(backbone, train_samples, val_samples, model_dir: str | os
             result["val"] = evaluate(model, va, val_samples, eval_prefix, eval_batch_size, device=acc.device)
             result["val_raw_backbone"] = evaluate(None, va, val_samples, eval_prefix, eval_batch_size, device=acc.device)
             result["val_points"] = "exact GlitchWorld correspondences (gt_points_*)" if eval_prefix else "dataset points_* (backbone matches)"
-            t_v = result["val"]["visual_threshold_youden"]
-            # VSM's T_v = 0.6 was chosen for SD 2.1 features; these heads get the one that best splits altered from unaltered val points
+            result["val_calibration"] = cal = calibrate_visual_threshold(model, va, val_samples, batch_size=eval_batch_size, device=acc.device)
+            # VSM's T_v = 0.6 was chosen for SD 2.1 features: these heads keep the val-calibrated one (point-level Youden if no signal)
+            t_v = cal["threshold"] if cal["threshold"] is not None else result["val"]["visual_threshold_youden"]
             if t_v is not None: model.register_to_config(visual_threshold=round(t_v, 2))
+            result["visual_threshold"] = None if t_v is None else round(t_v, 2)
         model.save_pretrained(model_dir)
     if live is not None: live.end()
     return result
