@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from scipy import stats
 
 from .core import load_image, save_json, save_figure, atomic_path, seed_everything
-from .vsm import VSMScorer, as_mask, downsample_mask, upsample_map, NoSemanticMatchesWarning
+from .vsm import VSMScorer, as_mask, downsample_mask, upsample_map, resolve_visual_threshold, NoSemanticMatchesWarning
 from .world import GlitchWorld, random_appearance
 
 # %% auto 0

@@ -20,9 +20,10 @@ from PIL import Image
 from .core import check_images, get_device, load_image, to_image_tensor
 
 # %% auto 0
-__all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'NoSemanticMatchesWarning', 'as_mask', 'load_mask',
-           'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput',
-           'default_segmenter', 'load_model', 'VSMScorer', 'score_images', 'VisualSemanticMatching', 'plot_vsm']
+__all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'PAPER_VISUAL_THRESHOLD', 'NoSemanticMatchesWarning', 'as_mask',
+           'load_mask', 'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput',
+           'default_segmenter', 'load_model', 'resolve_visual_threshold', 'VSMScorer', 'score_images',
+           'VisualSemanticMatching', 'plot_vsm']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -259,6 +260,18 @@ def load_model(model: Any = None, device: str = "auto"):
     try: return MindTheGlitch.from_pretrained(model, device=device)
     except FileNotFoundError as e:
         raise FileNotFoundError(f"no trained Mind-the-Glitch model: {e} (command line: --model PATH)") from e
+
+PAPER_VISUAL_THRESHOLD = 0.6   # the paper's main T_v (tuned for SD 2.1 features, q = 384)
+
+def resolve_visual_threshold(model: Any, threshold: float | str = "auto") -> tuple[float, str]:
+    "T_v to score with and its source: 'auto' is the model's val-calibrated `visual_threshold`, else the paper's 0.6."
+    calibrated = getattr(model, "visual_threshold", None)
+    if str(threshold) == "auto":
+        if calibrated is None: return PAPER_VISUAL_THRESHOLD, "paper"
+        return _check_threshold(calibrated, "visual_threshold"), "calibrated on val"
+    t = _check_threshold(threshold, "T_v")
+    if calibrated is not None and t == float(calibrated): return t, "calibrated on val"
+    return t, "paper" if t == PAPER_VISUAL_THRESHOLD else "set"
 
 # %% ../nbs/08_vsm.ipynb
 class VSMScorer:
