@@ -41,11 +41,13 @@ for v in variants:
                              batch_size=int(s["batch_size"]), lr=float(s["lr"]), weight_decay=float(s["weight_decay"]), progress=False,
                              cache_dir=a.cache_dir)
     row = {"name": v.get("name", "?"), "settings": {k: s[k] for k in ("layers", "proj_dim", "loss_variant", "alpha", "epochs", "lr")},
-           "seconds": round(time.perf_counter() - t0, 1), "trained": res["val"], "raw": res["val_raw_backbone"]}
+           "seconds": round(time.perf_counter() - t0, 1), "trained": res["val"], "raw": res["val_raw_backbone"],
+           "calibration": {k: res["val_calibration"].get(k) for k in ("threshold", "spearman", "n_pairs")}}
     results.append(row)
     t, r = row["trained"], row["raw"]
     print(f"{row['name']:>14s}: AUROC {t['visual_separation_auroc']:.3f} (raw {r['visual_separation_auroc']:.3f}) | match in/out @0.6 "
           f"{t['visual_match_rate_in@0.6']:.3f}/{t['visual_match_rate_out@0.6']:.3f} @0.7 {t['visual_match_rate_in@0.7']:.3f}/"
           f"{t['visual_match_rate_out@0.7']:.3f} | sem acc in/out {t['semantic_accuracy_in']:.3f}/{t['semantic_accuracy_out']:.3f} "
+          f"| VSM-oracle Spearman {row['calibration']['spearman'] or float('nan'):.3f} at T_v {row['calibration']['threshold']} "
           f"| {row['seconds']:.0f} s", flush=True)
     if a.out: Path(a.out).write_text(json.dumps(results, indent=1, default=str))
