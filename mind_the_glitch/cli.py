@@ -161,7 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--thresholds", type=float, nargs="+", default=None,
                     help="visual thresholds T_v (default 0.5 0.6 0.7 and the model's val-calibrated T_v, if it has one)")
     sc.add_argument("--semantic-threshold", type=float, default=0.7, help="semantic threshold T_s (default 0.7)")
-    sc.add_argument("--no-one-to-one", action="store_true", help="skip the one-to-one assignment on the reference side")
+    o2o = sc.add_mutually_exclusive_group()
+    o2o.add_argument("--one-to-one", action="store_true", help="force the released code's one-to-one assignment on the reference side")
+    o2o.add_argument("--no-one-to-one", action="store_true", help="force the paper's matching (no one-to-one assignment)")
     sc.add_argument("--batch-size", type=int, default=16, help="images per backbone batch (default 16)")
     sc.add_argument("--device", default="auto", help="cpu, cuda, or auto (default)")
     sc.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -186,7 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         segmenter = default_segmenter(args.detector, args.sam, device=str(get_device(args.device))) \
             if need_seg and (args.detector or args.sam) else ("auto" if need_seg else None)
         scorer = VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds or "auto",
-                           semantic_threshold=args.semantic_threshold, one_to_one=not args.no_one_to_one,
+                           semantic_threshold=args.semantic_threshold,
+                           one_to_one=False if args.no_one_to_one else (True if args.one_to_one else "auto"),   # auto: the model's calibrated rule
                            batch_size=args.batch_size, device=args.device)
     except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
     if single:

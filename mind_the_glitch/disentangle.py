@@ -60,7 +60,7 @@ class Disentangler(ModelMixin, ConfigMixin):
                  grid: int = 32, proj_dim: int = 384, bottleneck_dim: int | None = None, num_groups: int = 32,
                  first_layer_unweighted: bool = False, weight_init: str = "ones", timestep: int = 100,
                  image_size: int | None = 64, backbone_path: str | None = None, backbone_resolution: int | None = None,
-                 visual_threshold: float | None = None):
+                 visual_threshold: float | None = None, vsm_one_to_one: bool | None = None):
         super().__init__()
         layers, in_channels = list(layers), [int(c) for c in in_channels]
         if not layers: raise ValueError("layers is empty: select at least one decoder layer")
@@ -188,6 +188,11 @@ class MindTheGlitch(nn.Module):
         "T_v calibrated on the validation split when the heads were trained (None for heads saved without one)."
         t = getattr(self.disentangler.config, "visual_threshold", None)
         return None if t is None else float(t)
+    @property
+    def vsm_one_to_one(self) -> bool | None:
+        "VSM's matching rule chosen on the validation split with `visual_threshold` (None: not calibrated)."
+        o = getattr(self.disentangler.config, "vsm_one_to_one", None)
+        return None if o is None else bool(o)
     @torch.no_grad()
     def features(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
         "Backbone features of the model's layers on its grid."

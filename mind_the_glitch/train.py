@@ -217,12 +217,12 @@ CALIBRATION_GRID = tuple(round(0.5 + 0.01 * i, 2) for i in range(46))   # T_v ca
 
 @torch.no_grad()
 def calibrate_visual_threshold(dis, cache, samples, grid: Sequence[float] = CALIBRATION_GRID, batch_size: int = 16,
-                               device="cpu") -> dict:
-    "The `T_v` of `grid` whose VSM (I'1 vs I2, subject masks) has the highest Spearman correlation with the oracle over `samples`."
+                               device="cpu", one_to_one: Sequence[bool] = (True, False)) -> dict:
+    "The `T_v` of `grid` and matching rule (`one_to_one`) whose VSM (I'1 vs I2, subject masks) correlates best (Spearman) with the oracle."
     import warnings
     from scipy.stats import spearmanr
     from mind_the_glitch.vsm import NoSemanticMatchesWarning, vsm_score
-    rows, oracle = [], []
+    rows, oracle = {o: [] for o in one_to_one}, []
     if hasattr(dis, "eval"): dis.eval()
     for s in range(0, len(cache), batch_size):
         idx = list(range(s, min(len(cache), s + batch_size))); f = cache.get(idx, device)
@@ -230,15 +230,23 @@ def calibrate_visual_threshold(dis, cache, samples, grid: Sequence[float] = CALI
         for j, i in enumerate(idx):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NoSemanticMatchesWarning)
-                r = vsm_score(S1[j], S2[j], V1[j], V2[j], samples[i]["mask1"], samples[i]["mask2"], thresholds=grid)
-            rows.append([r.scores[t] for t in grid]); oracle.append(float(samples[i]["oracle"]))
-    v, o = np.array(rows, dtype=np.float64).reshape(-1, len(grid)), np.array(oracle)
-    ok = ~np.isnan(v[:, 0]) & ~np.isnan(o)
-    rho = [float(spearmanr(v[ok, k], o[ok])[0]) if ok.sum() >= 3 and np.ptp(v[ok, k]) > 0 and np.ptp(o[ok]) > 0 else float("nan")
-           for k in range(len(grid))]
-    k = None if np.all(np.isnan(rho)) else int(np.nanargmax(rho))
-    return {"threshold": None if k is None else float(grid[k]), "spearman": None if k is None else rho[k], "n_pairs": int(ok.sum()),
-            "criterion": "max Spearman(VSM at T_v, oracle) over val pairs", "curve": {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}}
+                for oto in one_to_one:
+                    r = vsm_score(S1[j], S2[j], V1[j], V2[j], samples[i]["mask1"], samples[i]["mask2"], thresholds=grid, one_to_one=oto)
+                    rows[oto].append([r.scores[t] for t in grid])
+            oracle.append(float(samples[i]["oracle"]))
+    o = np.array(oracle); best, curves = (float("-inf"), None, None), {}
+    for oto in one_to_one:   # the first rule wins a tie
+        v = np.array(rows[oto], dtype=np.float64).reshape(-1, len(grid))
+        ok = ~np.isnan(v[:, 0]) & ~np.isnan(o)
+        rho = [float(spearmanr(v[ok, k], o[ok])[0]) if ok.sum() >= 3 and np.ptp(v[ok, k]) > 0 and np.ptp(o[ok]) > 0 else float("nan")
+               for k in range(len(grid))]
+        curves[oto] = {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}
+        if not np.all(np.isnan(rho)) and np.nanmax(rho) > best[0]: k = int(np.nanargmax(rho)); best = (rho[k], float(grid[k]), oto)
+    found = best[1] is not None
+    return {"threshold": best[1], "one_to_one": best[2], "spearman": best[0] if found else None, "n_pairs": int(ok.sum()),
+            "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the matching rule",
+            "curve": curves[best[2]] if found else curves[one_to_one[0]],
+            "curves": {("one_to_one" if oto else "all_matches"): c for oto, c in curves.items()}}
 
 # %% ../nbs/07_train.ipynb
 def _settings_key(d: dict) -> str: return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -343,7 +351,7 @@ def train_disentangler(backbone, train_samples, val_samples, model_dir: str | os
             result["val_calibration"] = cal = calibrate_visual_threshold(model, va, val_samples, batch_size=eval_batch_size, device=acc.device)
             # VSM's T_v = 0.6 was chosen for SD 2.1 features: these heads keep the val-calibrated one (point-level Youden if no signal)
             t_v = cal["threshold"] if cal["threshold"] is not None else result["val"]["visual_threshold_youden"]
-            if t_v is not None: model.register_to_config(visual_threshold=round(t_v, 2))
+            if t_v is not None: model.register_to_config(visual_threshold=round(t_v, 2), vsm_one_to_one=cal["one_to_one"])
             result["visual_threshold"] = None if t_v is None else round(t_v, 2)
         model.save_pretrained(model_dir)
     if live is not None: live.end()

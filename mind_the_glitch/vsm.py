@@ -22,8 +22,8 @@ from .core import check_images, get_device, load_image, to_image_tensor
 # %% auto 0
 __all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'PAPER_VISUAL_THRESHOLD', 'NoSemanticMatchesWarning', 'as_mask',
            'load_mask', 'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput',
-           'default_segmenter', 'load_model', 'resolve_visual_threshold', 'VSMScorer', 'score_images',
-           'VisualSemanticMatching', 'plot_vsm']
+           'default_segmenter', 'load_model', 'resolve_visual_threshold', 'resolve_one_to_one', 'VSMScorer',
+           'score_images', 'VisualSemanticMatching', 'plot_vsm']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -273,11 +273,19 @@ def resolve_visual_threshold(model: Any, threshold: float | str = "auto") -> tup
     if calibrated is not None and t == float(calibrated): return t, "calibrated on val"
     return t, "paper" if t == PAPER_VISUAL_THRESHOLD else "set"
 
+def resolve_one_to_one(model: Any, one_to_one: bool | str = "auto") -> bool:
+    "VSM's matching rule: 'auto' is the model's val-calibrated `vsm_one_to_one`, else the released code's one-to-one (True)."
+    if isinstance(one_to_one, str):
+        if one_to_one != "auto": raise ValueError(f"one_to_one must be True, False or 'auto', got {one_to_one!r}")
+        o = getattr(model, "vsm_one_to_one", None)
+        return True if o is None else bool(o)
+    return bool(one_to_one)
+
 # %% ../nbs/08_vsm.ipynb
 class VSMScorer:
     "Score (reference, generated) images with VSM using a Mind-the-Glitch model; batched, heat maps at image resolution."
     def __init__(self, model: Any = None, segmenter: Any = "auto", prompt: str | None = None, thresholds: Sequence[float] | str = THRESHOLDS,
-                 semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool = True, batch_size: int = 16,
+                 semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool | str = "auto", batch_size: int = 16,
                  device: str = "auto", image_size: int | None = None, on_empty: str = "nan"):
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         if on_empty not in ("nan", "raise"): raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
@@ -286,8 +294,9 @@ class VSMScorer:
         self.thresholds = THRESHOLDS if auto else tuple(_check_threshold(t, "threshold T_v") for t in thresholds)
         if not self.thresholds: raise ValueError("thresholds is empty: give at least one T_v")
         self.semantic_threshold = _check_threshold(semantic_threshold, "semantic_threshold T_s")
-        self.one_to_one, self.batch_size, self.on_empty = bool(one_to_one), int(batch_size), on_empty
+        self.batch_size, self.on_empty = int(batch_size), on_empty
         self.model = load_model(model, device).eval()
+        self.one_to_one = resolve_one_to_one(self.model, one_to_one)   # "auto": the model's val-calibrated rule, else one-to-one
         #: T_v the model's training calibrated on its val split (None if it has none); "auto" scores it beside 0.5/0.6/0.7
         self.calibrated_threshold = getattr(self.model, "visual_threshold", None)
         if auto and self.calibrated_threshold is not None:
