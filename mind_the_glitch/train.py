@@ -234,16 +234,17 @@ def calibrate_visual_threshold(dis, cache, samples, grid: Sequence[float] = CALI
                     r = vsm_score(S1[j], S2[j], V1[j], V2[j], samples[i]["mask1"], samples[i]["mask2"], thresholds=grid, one_to_one=oto)
                     rows[oto].append([r.scores[t] for t in grid])
             oracle.append(float(samples[i]["oracle"]))
-    o = np.array(oracle); best, curves = (float("-inf"), None, None), {}
+    o = np.array(oracle); best, curves, n_valid = (float("-inf"), None, None), {}, {}
     for oto in one_to_one:   # the first rule wins a tie
         v = np.array(rows[oto], dtype=np.float64).reshape(-1, len(grid))
-        ok = ~np.isnan(v[:, 0]) & ~np.isnan(o)
+        ok = ~np.isnan(v[:, 0]) & ~np.isnan(o); n_valid[oto] = int(ok.sum())
         rho = [float(spearmanr(v[ok, k], o[ok])[0]) if ok.sum() >= 3 and np.ptp(v[ok, k]) > 0 and np.ptp(o[ok]) > 0 else float("nan")
                for k in range(len(grid))]
         curves[oto] = {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}
         if not np.all(np.isnan(rho)) and np.nanmax(rho) > best[0]: k = int(np.nanargmax(rho)); best = (rho[k], float(grid[k]), oto)
     found = best[1] is not None
-    return {"threshold": best[1], "one_to_one": best[2], "spearman": best[0] if found else None, "n_pairs": int(ok.sum()),
+    return {"threshold": best[1], "one_to_one": best[2], "spearman": best[0] if found else None,
+            "n_pairs": n_valid[best[2] if found else one_to_one[0]],
             "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the matching rule",
             "curve": curves[best[2]] if found else curves[one_to_one[0]],
             "curves": {("one_to_one" if oto else "all_matches"): c for oto, c in curves.items()}}

@@ -298,9 +298,9 @@ class VSMScorer:
         self.model = load_model(model, device).eval()
         self.one_to_one = resolve_one_to_one(self.model, one_to_one)   # "auto": the model's val-calibrated rule, else one-to-one
         #: T_v the model's training calibrated on its val split (None if it has none); "auto" scores it beside 0.5/0.6/0.7
-        self.calibrated_threshold = getattr(self.model, "visual_threshold", None)
-        if auto and self.calibrated_threshold is not None:
-            self.thresholds = tuple(sorted(set(self.thresholds) | {_check_threshold(self.calibrated_threshold, "visual_threshold")}))
+        t_v, source = resolve_visual_threshold(self.model, "auto")
+        self.calibrated_threshold = t_v if source == "calibrated on val" else None
+        if auto and self.calibrated_threshold is not None: self.thresholds = tuple(sorted(set(self.thresholds) | {t_v}))
         self.segmenter, self.prompt = segmenter, prompt   # "auto": load the default segmenter when a mask is missing
         self.image_size = image_size if image_size is not None else _model_input_size(self.model)
 
