@@ -68,16 +68,16 @@ def fit_direct(samples, feats, what: str) -> tuple[Disentangler, list]:
 
 def pixel_references(samples) -> dict:
     "AUROC of minus the colour distance at the exact correspondence (I'1 vs I2 on the grid): RGB and chromaticity."
-    pts, out = sample_points(samples, "gt_"), {}
-    for name in ("rgb", "chromaticity"):
-        pos, neg = [], []
-        for i, s in enumerate(samples):
-            im1, im2 = (F.adaptive_avg_pool2d(s[k][None].float(), grid)[0].flatten(1) for k in ("image1_altered", "image2"))
-            if name == "chromaticity": im1, im2 = im1 / (im1.sum(0, keepdim=True) + 1e-3), im2 / (im2.sum(0, keepdim=True) + 1e-3)
-            for where, acc in (("in", neg), ("out", pos)):
+    pts, scores = sample_points(samples, "gt_"), {name: {"in": [], "out": []} for name in ("rgb", "chromaticity")}
+    for i, s in enumerate(samples):
+        rgb = [F.adaptive_avg_pool2d(s[k][None].float(), grid)[0].flatten(1) for k in ("image1_altered", "image2")]
+        for name, (im1, im2) in (("rgb", rgb), ("chromaticity", [x / (x.sum(0, keepdim=True) + 1e-3) for x in rgb])):
+            for where in ("in", "out"):
                 src, dst = flat_points(pts[i][f"gt_points_{where}1"], grid), flat_points(pts[i][f"gt_points_{where}2"], grid)
-                acc.append(-(im1[:, src] - im2[:, dst]).abs().sum(0))
-        pos, neg = torch.cat(pos).numpy(), torch.cat(neg).numpy()
+                scores[name][where].append(-(im1[:, src] - im2[:, dst]).abs().sum(0))
+    out = {}
+    for name, d in scores.items():
+        pos, neg = torch.cat(d["out"]).numpy(), torch.cat(d["in"]).numpy()
         out[name] = float(roc_auc_score(np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg]))
     return out
 
