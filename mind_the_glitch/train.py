@@ -246,7 +246,6 @@ def calibrate_visual_threshold(dis, cache, samples, grid: Sequence[float] = CALI
     return {"threshold": best[1], "one_to_one": best[2], "spearman": best[0] if found else None,
             "n_pairs": n_valid[best[2] if found else one_to_one[0]],
             "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the matching rule",
-            "curve": curves[best[2]] if found else curves[one_to_one[0]],
             "curves": {("one_to_one" if oto else "all_matches"): c for oto, c in curves.items()}}
 
 # %% ../nbs/07_train.ipynb
