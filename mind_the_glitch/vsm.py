@@ -22,8 +22,8 @@ from .core import check_images, get_device, load_image, to_image_tensor
 # %% auto 0
 __all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'PAPER_VISUAL_THRESHOLD', 'NoSemanticMatchesWarning', 'as_mask',
            'load_mask', 'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput',
-           'default_segmenter', 'load_model', 'resolve_visual_threshold', 'resolve_one_to_one', 'VSMScorer',
-           'score_images', 'VisualSemanticMatching', 'plot_vsm']
+           'default_segmenter', 'load_model', 'calibrated_visual_threshold', 'resolve_visual_threshold',
+           'resolve_one_to_one', 'VSMScorer', 'score_images', 'VisualSemanticMatching', 'plot_vsm']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -263,12 +263,17 @@ def load_model(model: Any = None, device: str = "auto"):
 
 PAPER_VISUAL_THRESHOLD = 0.6   # the paper's main T_v (tuned for SD 2.1 features, q = 384)
 
+def calibrated_visual_threshold(model: Any) -> float | None:
+    "The T_v the model's training calibrated on its val split (its `visual_threshold`), None if it has none."
+    calibrated = getattr(model, "visual_threshold", None)
+    return None if calibrated is None else _check_threshold(calibrated, "visual_threshold")
+
 def resolve_visual_threshold(model: Any, threshold: float | str = "auto") -> tuple[float, str]:
     "T_v to score with and its source: 'auto' is the model's val-calibrated `visual_threshold`, else the paper's 0.6."
-    calibrated = getattr(model, "visual_threshold", None)
+    calibrated = calibrated_visual_threshold(model)
     if str(threshold) == "auto":
         if calibrated is None: return PAPER_VISUAL_THRESHOLD, "paper"
-        return _check_threshold(calibrated, "visual_threshold"), "calibrated on val"
+        return calibrated, "calibrated on val"
     t = _check_threshold(threshold, "T_v")
     if calibrated is not None and t == float(calibrated): return t, "calibrated on val"
     return t, "paper" if t == PAPER_VISUAL_THRESHOLD else "set"
@@ -298,9 +303,8 @@ class VSMScorer:
         self.model = load_model(model, device).eval()
         self.one_to_one = resolve_one_to_one(self.model, one_to_one)   # "auto": the model's val-calibrated rule, else one-to-one
         #: T_v the model's training calibrated on its val split (None if it has none); "auto" scores it beside 0.5/0.6/0.7
-        t_v, source = resolve_visual_threshold(self.model, "auto")
-        self.calibrated_threshold = t_v if source == "calibrated on val" else None
-        if auto and self.calibrated_threshold is not None: self.thresholds = tuple(sorted(set(self.thresholds) | {t_v}))
+        self.calibrated_threshold = calibrated_visual_threshold(self.model)
+        if auto and self.calibrated_threshold is not None: self.thresholds = tuple(sorted(set(self.thresholds) | {self.calibrated_threshold}))
         self.segmenter, self.prompt = segmenter, prompt   # "auto": load the default segmenter when a mask is missing
         self.image_size = image_size if image_size is not None else _model_input_size(self.model)
 
