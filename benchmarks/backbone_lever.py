@@ -10,6 +10,8 @@ what it finished.
         [--n-subjects 10000] [--steps 0 (= as many as fit in --budget-s)] [--pck-pairs 200]
 
 The dataset's images were made with the shipped backbone (its inpainter and filters); only the features change here.
+The H200 run in benchmarks/results/backbone_lever_h200.json predates the fix that put `points_batch` on the features'
+device (the training loop crashed on CUDA); that run moved the points there from this script.
 """
 import argparse, json, sys, tempfile, time, types
 from pathlib import Path
@@ -53,10 +55,6 @@ out = Path(a.out_dir); out.mkdir(parents=True, exist_ok=True)
 report: dict = {"device": torch.cuda.get_device_name() if dev == "cuda" else "cpu"}
 save = lambda: (out / "backbone_lever.json").write_text(json.dumps(report, indent=1))
 t_all = time.perf_counter()
-
-import mind_the_glitch.train as _train
-_points_batch = _train.points_batch   # the package's training loop leaves the point batch on the CPU (a bug on CUDA): move it here
-_train.points_batch = lambda *args, **kw: {k: v.to(dev) for k, v in _points_batch(*args, **kw).items()}
 
 # 1. fine-tune: the shipped weights as a step-0 checkpoint that train_ddpm resumes from (fresh optimizer and schedule)
 t0 = time.perf_counter()
@@ -107,7 +105,6 @@ def measure(name: str, folder: Path, device: str) -> dict:
     from accelerate import Accelerator
     from accelerate.state import AcceleratorState
     AcceleratorState._reset_state(True)   # the heads train in fp32, whatever the DDPM's fine-tuning set (bf16)
-    if device == "cpu": _train.points_batch = _points_batch
     res = train_disentangler(bb, train, val, Path(tempfile.mkdtemp()) / "model", accelerator=Accelerator(cpu=device == "cpu"), layers=str(tp["layers"]).split(","),
                              proj_dim=int(tp["proj_dim"]), num_groups=int(tp["num_groups"]), loss=loss, correspondences=tp["correspondences"],
                              epochs=int(tp["epochs"]), batch_size=int(tp["batch_size"]), lr=float(tp["lr"]),

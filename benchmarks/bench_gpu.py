@@ -62,7 +62,7 @@ def main():
     items = glitch_samples(a.batch, "train", grid=grid)
     imgs = {k: torch.stack([it[k] for it in items]).to(dev) for k in IMAGE_KEYS}
     cfg = LossConfig(); need = cfg.images_needed()
-    batch = {k: v.to(dev) for k, v in points_batch(sample_points(items, ""), range(len(items))).items()}
+    batch = points_batch(sample_points(items, ""), range(len(items)), device=dev)
     feats = {}
     def backbone_step():
         for k in need: feats[k] = fx(imgs[k], layers=layers, grid=grid)

@@ -122,14 +122,14 @@ def point_prefix(correspondences: str) -> str:
         raise ValueError(f"correspondences must be 'backbone' or 'ground_truth', got {correspondences!r}")
     return "" if correspondences == "backbone" else "gt_"
 
-def points_batch(points: list[dict], idx: Sequence[int], prefix: str = "") -> dict[str, torch.Tensor]:
-    "Padded `B×K×2` point tensors (−1 = padding) of samples `idx`, under the unprefixed contract keys."
+def points_batch(points: list[dict], idx: Sequence[int], prefix: str = "", device: str | torch.device = "cpu") -> dict[str, torch.Tensor]:
+    "Padded `B×K×2` point tensors (−1 = padding) of samples `idx` on `device` (the features'), under the unprefixed contract keys."
     out = {}
     for k in POINT_KEYS:
         vals = [points[int(i)][prefix + k] for i in idx]
         n = max([len(v) for v in vals] + [0]); pad = torch.full((len(vals), n, 2), -1, dtype=torch.long)
         for j, v in enumerate(vals): pad[j, :len(v)] = v
-        out[k] = pad
+        out[k] = pad.to(device)
     return out
 
 def sample_points(samples, prefix: str) -> list[dict]:
@@ -314,7 +314,7 @@ def train_disentangler(backbone, train_samples, val_samples, model_dir: str | os
             idx = mine[b * batch_size:(b + 1) * batch_size]
             if len(idx) == 0: idx = mine[:batch_size]          # uneven shards: repeat (keeps processes in step)
             ts = time.perf_counter()
-            f = tr.get(idx, acc.device); batch = points_batch(tr_pts, idx.tolist(), prefix)
+            f = tr.get(idx, acc.device); batch = points_batch(tr_pts, idx.tolist(), prefix, acc.device)
             outs = {k: dis(f[k]) for k in need}
             terms = mtg_loss(outs, batch, loss)
             opt.zero_grad(set_to_none=True); acc.backward(terms["total"]); opt.step(); sched.step()
