@@ -6,7 +6,7 @@ features are cached), and the seconds of one optimizer step on cached features (
 loss, backward, AdamW), split into its parts. Also the share of an uncached step that would be
 spent in the backbone.
 
-    python benchmarks/bench_train.py [--layers us2,us3,us4] [--batch 8] [--proj-dim 64] [--threads 2] [--repeats 5]
+    python benchmarks/bench_train.py [--layers us2,us3,us4] [--batch 8] [--proj-dim 128] [--threads 2] [--repeats 5]
 """
 import argparse
 import time
@@ -17,7 +17,7 @@ import torch
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--layers", default="us2,us3,us4"); ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--proj-dim", type=int, default=64); ap.add_argument("--num-groups", type=int, default=8)
+    ap.add_argument("--proj-dim", type=int, default=128); ap.add_argument("--num-groups", type=int, default=8)
     ap.add_argument("--grid", type=int, default=32); ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5); ap.add_argument("--loss", default="paper", choices=["paper", "code"])
     a = ap.parse_args()
