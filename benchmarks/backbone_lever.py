@@ -13,21 +13,11 @@ The dataset's images were made with the shipped backbone (its inpainter and filt
 The H200 run in benchmarks/results/backbone_lever_h200.json predates the fix that put `points_batch` on the features'
 device (the training loop crashed on CUDA); that run moved the points there from this script.
 """
-import argparse, json, sys, tempfile, time, types
+import argparse, json, sys, tempfile, time
 from pathlib import Path
 
 import torch
 import yaml
-
-try:
-    import dvclive  # noqa: F401
-except ImportError:  # a bare GPU machine: train without curves (stub, as in tools/gpu_retrain_backbone.py)
-    import importlib.machinery
-    class _NoLive:
-        def __init__(self, *a, **k): self.step = 0
-        def __getattr__(self, name): return lambda *a, **k: None
-    stub = types.ModuleType("dvclive"); stub.__spec__ = importlib.machinery.ModuleSpec("dvclive", None); stub.Live = _NoLive
-    sys.modules["dvclive"] = stub
 
 from mind_the_glitch.backbone import EMBEDDED_WEIGHTS, EmbeddedFeatures
 from mind_the_glitch.backbone_train import render_training_views, train_ddpm
@@ -37,6 +27,11 @@ from mind_the_glitch.dataset import load_dataset
 from mind_the_glitch.disentangle import LossConfig
 from mind_the_glitch.train import train_disentangler
 from mind_the_glitch.world import GlitchWorld
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from dvclive_stub import ensure_dvclive  # noqa: E402
+
+ensure_dvclive()   # a bare GPU machine: train without curves
 
 ap = argparse.ArgumentParser()
 ap.add_argument("out_dir"); ap.add_argument("--dataset", required=True)
@@ -57,7 +52,6 @@ save = lambda: (out / "backbone_lever.json").write_text(json.dumps(report, inden
 t_all = time.perf_counter()
 
 # 1. fine-tune: the shipped weights as a step-0 checkpoint that train_ddpm resumes from (fresh optimizer and schedule)
-t0 = time.perf_counter()
 world = GlitchWorld(seed=base["seed"], size=base["image_size"])
 def render():
     global images, labels
@@ -73,8 +67,7 @@ def run(folder: Path, steps: int, start=shipped, **kw) -> Path:
     save_checkpoint(folder / "checkpoint", {"model": start.unet.state_dict(), "optimizer": opt.state_dict()}, step=0, loss=None)
     return train_ddpm(folder, images, labels, steps=steps, **{**args, **kw})
 steps = a.steps
-if a.tuned: steps = -1
-if not steps:   # two probes, so that start-up cancels out of the step time
+if not a.tuned and not steps:   # two probes, so that start-up cancels out of the step time
     def probe(n):
         t = time.perf_counter(); run(Path(tempfile.mkdtemp()), n, checkpoint_every=10**9, log_every=10**9); return time.perf_counter() - t
     per_step = max(1e-4, (probe(60) - probe(20)) / 40)
@@ -98,26 +91,25 @@ class _FeaturesOnCPU:
     def __init__(self, bb): self.bb, self.layer_names = bb, bb.layer_names
     def __call__(self, *args, **kw): return {l: f.float().cpu() for l, f in self.bb(*args, **kw).items()}
 
-def measure(name: str, folder: Path, device: str) -> dict:
-    t0 = time.perf_counter()
-    bb = EmbeddedFeatures.from_pretrained(folder, device=device, timestep=100)
-    pck = evaluate_pck(_FeaturesOnCPU(bb), pairs, grid=base["grid"], desc=f"pck {name}")
-    from accelerate import Accelerator
+def fresh_accelerator_state():
+    "The DDPM fine-tunes in bf16 and the heads train in fp32: accelerate keeps one global state, so drop it between them."
     from accelerate.state import AcceleratorState
-    AcceleratorState._reset_state(True)   # the heads train in fp32, whatever the DDPM's fine-tuning set (bf16)
-    res = train_disentangler(bb, train, val, Path(tempfile.mkdtemp()) / "model", accelerator=Accelerator(cpu=device == "cpu"), layers=str(tp["layers"]).split(","),
+    AcceleratorState._reset_state(True)
+
+def measure(name: str, folder: Path) -> dict:
+    t0 = time.perf_counter()
+    bb = EmbeddedFeatures.from_pretrained(folder, device=dev, timestep=100)
+    pck = evaluate_pck(_FeaturesOnCPU(bb), pairs, grid=base["grid"], desc=f"pck {name}")
+    fresh_accelerator_state()
+    res = train_disentangler(bb, train, val, Path(tempfile.mkdtemp()) / "model", layers=str(tp["layers"]).split(","),
                              proj_dim=int(tp["proj_dim"]), num_groups=int(tp["num_groups"]), loss=loss, correspondences=tp["correspondences"],
                              epochs=int(tp["epochs"]), batch_size=int(tp["batch_size"]), lr=float(tp["lr"]),
                              weight_decay=float(tp["weight_decay"]), progress=False)
-    return {"device": device, "pck@0.1": {l: round(v["pck@0.1"], 3) for l, v in pck.items()}, "trained": res["val"], "raw": res["val_raw_backbone"],
+    return {"device": dev, "pck@0.1": {l: round(v["pck@0.1"], 3) for l, v in pck.items()}, "trained": res["val"], "raw": res["val_raw_backbone"],
             "calibration": {k: res["val_calibration"].get(k) for k in ("threshold", "spearman")}, "seconds": round(time.perf_counter() - t0, 1)}
 
 def measure_and_report(name: str, folder: Path):
-    try: report[name] = measure(name, folder, dev)
-    except Exception as e:   # the heads' training was never run on a GPU before: keep going on the CPU rather than lose the run
-        import traceback; traceback.print_exc(); print(f"{name} on {dev} failed ({e!r}): again on the CPU", flush=True)
-        report[f"{name}_error_{dev}"] = repr(e); save()
-        report[name] = measure(name, folder, "cpu")
+    report[name] = measure(name, folder)
     t, r = report[name]["trained"], report[name]["raw"]
     print(f"{name:>9s}: PCK@0.1 best {max(report[name]['pck@0.1'].values()):.3f} | AUROC {t['visual_separation_auroc']:.3f} "
           f"(raw {r['visual_separation_auroc']:.3f}) | sem acc in {t['semantic_accuracy_in']:.3f} (raw {r['semantic_accuracy_in']:.3f}) "
@@ -129,8 +121,7 @@ if not a.only_extra:
     for name, folder in (("shipped", EMBEDDED_WEIGHTS), ("finetuned", tuned_dir)): measure_and_report(name, folder)
 if a.extra_steps:
     if a.tuned: render()
-    from accelerate.state import AcceleratorState
-    AcceleratorState._reset_state(True)   # the heads' Accelerator (fp32) must not pin the DDPM's (bf16)
+    fresh_accelerator_state()
     t1 = time.perf_counter()
     more_dir = run(out / "finetune_more", a.extra_steps, start=EmbeddedFeatures.from_pretrained(tuned_dir, device="cpu"),
                    checkpoint_every=10**9, log_every=10**9, seed=a.seed + 1)

@@ -8,7 +8,7 @@ but not the notebook stack. dvclive is optional here: without it the loss curve 
 probe times the step; if `steps` would not fit in --budget-s, it trains the (rounded) number that fits instead and says
 so: set params.yaml to the number actually trained (the result's training.json records it).
 """
-import argparse, sys, tempfile, time, types
+import argparse, tempfile, time
 from pathlib import Path
 
 import yaml
@@ -16,16 +16,9 @@ import yaml
 from mind_the_glitch.backbone_train import render_training_views, train_ddpm
 from mind_the_glitch.world import GlitchWorld
 
-try:
-    import dvclive  # noqa: F401
-except ImportError:  # a bare GPU machine: run without curves rather than not at all (stubbed after the imports above,
-    import importlib.machinery  # which probe for dvclive and need a real module spec)
-    class _NoLive:
-        def __init__(self, *a, **k): self.step = 0
-        def __getattr__(self, name): return lambda *a, **k: None
-    stub = types.ModuleType("dvclive"); stub.__spec__ = importlib.machinery.ModuleSpec("dvclive", None); stub.Live = _NoLive
-    sys.modules["dvclive"] = stub
-    print("dvclive not installed: the loss curve is not logged", flush=True)
+from dvclive_stub import ensure_dvclive   # tools/ is this script's folder, so on sys.path
+
+ensure_dvclive()
 
 ap = argparse.ArgumentParser()
 ap.add_argument("out_dir"); ap.add_argument("--budget-s", type=float, default=None); ap.add_argument("--probe-steps", type=int, default=100)
