@@ -12,13 +12,14 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 from diffusers import DDPMScheduler, UNet2DModel
+from diffusers.configuration_utils import ConfigMixin, register_to_config
 
 from .core import check_images, get_device
 from .world import CATEGORIES
 
 # %% auto 0
-__all__ = ['NULL_CLASS', 'EMBEDDED_WEIGHTS', 'decoder_layers', 'DiffusionFeatures', 'embedded_unet_config', 'embedded_scheduler',
-           'EmbeddedFeatures', 'StableDiffusionFeatures', 'tiny_stable_diffusion']
+__all__ = ['NULL_CLASS', 'EMBEDDED_PATCH', 'EMBEDDED_WEIGHTS', 'decoder_layers', 'DiffusionFeatures', 'embedded_unet_config',
+           'embedded_scheduler', 'PatchCodec', 'EmbeddedFeatures', 'StableDiffusionFeatures', 'tiny_stable_diffusion']
 
 # %% ../nbs/02_backbone.ipynb
 def decoder_layers(unet: torch.nn.Module) -> dict[str, str]:
@@ -121,44 +122,110 @@ class DiffusionFeatures(torch.nn.Module):
 
 # %% ../nbs/02_backbone.ipynb
 NULL_CLASS = len(CATEGORIES)
+EMBEDDED_PATCH = 4   # 4×4 pixel patches: a 64 px image is a 48×16×16 latent
 
-def embedded_unet_config(image_size: int = 64) -> dict:
-    "Config of the embedded DDPM's UNet."
-    return dict(sample_size=image_size, in_channels=3, out_channels=3, layers_per_block=1,
-                block_out_channels=(32, 64, 128), down_block_types=("DownBlock2D", "DownBlock2D", "AttnDownBlock2D"),
-                up_block_types=("AttnUpBlock2D", "UpBlock2D", "UpBlock2D"), attention_head_dim=32,
-                norm_num_groups=16, num_class_embeds=NULL_CLASS + 1)
+
+def embedded_unet_config(image_size: int = 64, patch_size: int = EMBEDDED_PATCH) -> dict:
+    "Config of the embedded DDPM's UNet, which denoises `patch_size`² pixel patches stacked as channels."
+    if image_size % (4 * patch_size):
+        raise ValueError(f"image_size {image_size} must be a multiple of {4 * patch_size} (4 × patch_size {patch_size})")
+    channels = 3 * patch_size**2
+    return dict(
+        sample_size=image_size // patch_size,
+        in_channels=channels,
+        out_channels=channels,
+        layers_per_block=1,
+        block_out_channels=(96, 128, 192),
+        down_block_types=("DownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D"),
+        up_block_types=("AttnUpBlock2D", "AttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=32,
+        norm_num_groups=32,
+        num_class_embeds=NULL_CLASS + 1,
+    )
+
 
 def embedded_scheduler() -> DDPMScheduler:
     "The noise schedule the embedded DDPM is trained with."
     return DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="epsilon")
 
+
 EMBEDDED_WEIGHTS = Path(__file__).parent / "weights" / "glitch-ddpm" if "__file__" in globals() else Path("../mind_the_glitch/weights/glitch-ddpm")
 
 # %% ../nbs/02_backbone.ipynb
+class PatchCodec(ConfigMixin):
+    "Lossless autoencoder of the embedded DDPM: images in [0, 1] ⇄ `3·p²`-channel patch latents in [-1, 1]."
+
+    config_name = "config.json"
+
+    @register_to_config
+    def __init__(self, patch_size: int = EMBEDDED_PATCH):
+        if patch_size < 1:
+            raise ValueError(f"patch_size must be >= 1, got {patch_size}")
+        self.patch_size = int(patch_size)
+
+    def encode(self, images: torch.Tensor) -> torch.Tensor:
+        "`B×3×H×W` images in [0, 1] → `B×3p²×H/p×W/p` latents."
+        return F.pixel_unshuffle(images * 2 - 1, self.patch_size)
+
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        "Latents → images in [0, 1] (clamped)."
+        return ((F.pixel_shuffle(latents, self.patch_size) + 1) / 2).clamp(0, 1)
+
+    def encode_mask(self, masks: torch.Tensor) -> torch.Tensor:
+        "`B×H×W` pixel masks → `B×3p²×H/p×W/p` latent masks: each latent channel carries its own pixel's value."
+        pixels = masks.float()[:, None].expand(-1, 3, -1, -1)
+        return F.pixel_unshuffle(pixels, self.patch_size)
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike) -> "PatchCodec":
+        "The codec saved in `folder` (`config.json`); a missing folder means pixel space (patch size 1)."
+        folder = Path(folder)
+        if not (folder / cls.config_name).is_file():
+            return cls(patch_size=1)
+        return cls.from_config(cls.load_config(folder))
+
+# %% ../nbs/02_backbone.ipynb
 class EmbeddedFeatures(DiffusionFeatures):
-    "Features of the embedded GlitchWorld DDPM (pixel space, null-class conditioning)."
-    size_multiple = 4
+    "Features of the embedded GlitchWorld DDPM (patch latents, null-class conditioning)."
+
     backbone_id = "glitch-ddpm"
+
+    def __init__(self, unet: torch.nn.Module, scheduler=None, codec: PatchCodec | None = None, **kwargs):
+        super().__init__(unet, scheduler, **kwargs)
+        self.codec = codec if codec is not None else PatchCodec(patch_size=1)
+        downsampling = 2 ** (len(unet.config.down_block_types) - 1)
+        self.size_multiple = self.codec.patch_size * downsampling
+
+    @property
+    def image_size(self) -> int:
+        "The image side the model was trained on."
+        return int(self.unet.config.sample_size) * self.codec.patch_size
+
+    def encode(self, images: torch.Tensor) -> torch.Tensor:
+        return self.codec.encode(images)
 
     def unet_kwargs(self, batch: int) -> dict:
         return {"class_labels": torch.full((batch,), NULL_CLASS, device=self.device, dtype=torch.long)}
 
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "auto", **kwargs) -> "EmbeddedFeatures":
-        "Load the shipped weights (default) or a `save_pretrained` folder with `unet/` and `scheduler/`."
+        "Load the shipped weights (default) or a `save_pretrained` folder with `unet/`, `scheduler/` and `codec/`."
         path = Path(path) if path is not None else EMBEDDED_WEIGHTS
         if not (path / "unet" / "config.json").is_file():
-            raise FileNotFoundError(f"no embedded backbone weights in {path} (expected {path}/unet/config.json and "
-                                    "diffusion_pytorch_model.safetensors); train them with `make retrain-backbone` or pass a folder")
-        unet = UNet2DModel.from_pretrained(path / "unet").to(get_device(device))
-        return cls(unet, DDPMScheduler.from_pretrained(path / "scheduler"), **kwargs)
+            raise FileNotFoundError(
+                f"no embedded backbone weights in {path} (expected {path}/unet/config.json and "
+                "diffusion_pytorch_model.safetensors); train them with `make retrain-backbone` or pass a folder"
+            )
+        unet = UNet2DModel.from_pretrained(path / "unet", torch_dtype=torch.float32).to(get_device(device))
+        scheduler = DDPMScheduler.from_pretrained(path / "scheduler")
+        return cls(unet, scheduler, codec=PatchCodec.load(path / "codec"), **kwargs)
 
     @classmethod
     def random(cls, seed: int = 0, image_size: int = 64, device: str = "auto", **kwargs) -> "EmbeddedFeatures":
         "The same architecture with random weights (the reference point for what training adds)."
         torch.manual_seed(seed)
-        return cls(UNet2DModel(**embedded_unet_config(image_size)).to(get_device(device)), embedded_scheduler(), **kwargs)
+        unet = UNet2DModel(**embedded_unet_config(image_size)).to(get_device(device))
+        return cls(unet, embedded_scheduler(), codec=PatchCodec(), **kwargs)
 
 # %% ../nbs/02_backbone.ipynb
 def _is_local(ref: str | os.PathLike) -> bool:

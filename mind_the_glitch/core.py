@@ -19,7 +19,8 @@ from PIL import Image
 
 # %% auto 0
 __all__ = ['seed_everything', 'get_device', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'as_bool', 'atomic_path',
-           'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint']
+           'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint', 'merge_params', 'load_params',
+           'config_from', 'NullLive', 'open_live']
 
 # %% ../nbs/00_core.ipynb
 def seed_everything(seed: int) -> torch.Generator:
@@ -178,3 +179,62 @@ def load_checkpoint(folder: str | os.PathLike) -> tuple[dict[str, Any], dict]:
     if not (folder / "state.json").is_file(): raise FileNotFoundError(f"no checkpoint in {folder}")
     tensors = load_file(str(folder / "state.safetensors")); meta = json.loads((folder / "state.json").read_text())
     return {k: _unflatten_state(v, tensors) for k, v in meta["states"].items()}, meta["info"]
+
+# %% ../nbs/00_core.ipynb
+def merge_params(base: dict, override: dict) -> dict:
+    "Deep-merge `override` onto `base`: nested dicts merge key by key, any other value replaces."
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_params(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_params(path: str | os.PathLike = "params.yaml", override: str | os.PathLike | None = None) -> dict:
+    "`params.yaml` as a dict, with the profile `override` (a smaller YAML of the same nesting) merged on top."
+    import yaml
+
+    params = yaml.safe_load(Path(path).read_text()) or {}
+    if override:
+        params = merge_params(params, yaml.safe_load(Path(override).read_text()) or {})
+    return params
+
+
+def config_from(cls: type, values: dict, where: str = "params"):
+    "Build the dataclass `cls` from `values`; unknown keys fail with their names and `where` they came from."
+    import dataclasses
+
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {unknown} for {cls.__name__}; known: {sorted(known)}")
+    return cls(**values)
+
+# %% ../nbs/00_core.ipynb
+class NullLive:
+    "Stands in for `dvclive.Live` when dvclive is not installed: accepts the same calls and logs nothing."
+
+    step = 0
+
+    def log_metric(self, *args, **kwargs):
+        pass
+
+    def log_params(self, *args, **kwargs):
+        pass
+
+    def next_step(self):
+        pass
+
+    def end(self):
+        pass
+
+
+def open_live(folder: str | os.PathLike, resume: bool = False):
+    "A `dvclive.Live` writing to `folder` (no report, no DVC experiment), or a `NullLive` without dvclive."
+    try:
+        from dvclive import Live
+    except ImportError:
+        return NullLive()
+    return Live(str(folder), resume=resume, report=None, save_dvc_exp=False, dvcyaml=None)
