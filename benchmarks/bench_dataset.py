@@ -12,6 +12,7 @@ import torch
 import yaml
 
 from mind_the_glitch.backbone import EmbeddedFeatures, embedded_scheduler, embedded_unet_config
+from mind_the_glitch.sampling import EmbeddedDiffusion
 from mind_the_glitch.dataset import (BackboneDistance, DatasetPipeline, DDPMInpainter, ExactMasks, FilterConfig, GlitchWorldSource,
                                      PartMapProposer, calibrate_perceptual, calibrate_skewness, generate_split, resolve_layer)
 
@@ -41,8 +42,8 @@ t_cal = time.perf_counter() - t0
 filters = FilterConfig(match_score_min=p["match_score_min"], candidate_ranks=ranks, skewness_min=sk, region_min=p["region_min"],
                        region_max=p["region_max"], aspect_ratio_diff_max=p["aspect_ratio_diff_max"],
                        relative_size_diff_max=p["relative_size_diff_max"], perceptual_min=pc)
-inp = DDPMInpainter(fx.unet, steps=p["inpaint_steps"], strength=p["strength"], patch_size=p["patch_size"], padding=p["crop_padding"],
-                    guidance_scale=p["guidance_scale"])
+inp = DDPMInpainter(EmbeddedDiffusion.from_features(fx), steps=p["inpaint_steps"], strength=p["strength"],
+                    guidance_scale=p["guidance_scale"], resample=p["inpaint_resample"])
 pipe = DatasetPipeline(GlitchWorldSource(0, split="train"), ExactMasks(), fx, layer, PartMapProposer(), inp, dist, filters,
                        retexture_fraction=p["retexture_fraction"])
 with tempfile.TemporaryDirectory() as d:

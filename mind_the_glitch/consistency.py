@@ -28,11 +28,10 @@ from .core import atomic_path, check_images, save_json, to_image_tensor
 # %% auto 0
 __all__ = ['SIZE_POLICIES', 'CLIP_MODEL', 'ENCODERS', 'PAPER_SEEDS', 'LORA_TARGETS', 'QUESTION', 'HELP', 'ANNOTATION_FIELDS',
            'pairwise_scores', 'semantic_consistency_score', 'stack_images', 'embed_images', 'consistency_of_images',
-           'EncoderUnavailable', 'load_encoder', 'reference_views', 'CenteredEncoder', 'make_sampler', 'seed_noise',
-           'generate', 'add_lora', 'lora_subjects', 'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora',
-           'visual_consistency_score', 'mtg_features', 'describe', 'normality_check', 'compare_scores',
-           'AnnotationSession', 'load_annotations', 'aggregate_human_choices', 'score_choices', 'human_agreement',
-           'annotation_widget']
+           'EncoderUnavailable', 'load_encoder', 'reference_views', 'CenteredEncoder', 'add_lora', 'lora_subjects',
+           'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora', 'visual_consistency_score',
+           'mtg_features', 'describe', 'normality_check', 'paired_effect_size', 'compare_scores', 'AnnotationSession',
+           'load_annotations', 'aggregate_human_choices', 'score_choices', 'human_agreement', 'annotation_widget']
 
 # %% ../nbs/11_consistency.ipynb
 def _as_embeddings(embeddings: Any, name: str = "embeddings") -> torch.Tensor:
@@ -153,111 +152,102 @@ class CenteredEncoder:
 PAPER_SEEDS = (892834, 318110, 724172, 216461, 174433, 940166, 479571, 847311, 606015, 417194,
                527986, 163706, 485149, 8266, 308635, 475154, 822228, 384663, 186469, 873030)
 
-def make_sampler(kind: str, steps: int):
-    "A fresh deterministic diffusers scheduler (`'ddim'` = DDIM η=0, `'dpm'` = DPM-Solver++ 2M) set to `steps` steps."
-    from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
-    from mind_the_glitch.backbone import embedded_scheduler
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
-    cfg = embedded_scheduler().config
-    if kind == "dpm": s = DPMSolverMultistepScheduler.from_config(cfg, algorithm_type="dpmsolver++", solver_order=2, lambda_min_clipped=-5.1)
-    elif kind == "ddim": s = DDIMScheduler.from_config(cfg)
-    else: raise ValueError(f"sampler must be 'dpm' or 'ddim', got {kind!r}")
-    s.set_timesteps(steps); return s
-
-def seed_noise(seeds: Sequence[int], image_size: int = 64) -> torch.Tensor:
-    "Initial noise `N×3×H×W`, image `i` drawn from `torch.Generator().manual_seed(seeds[i])`."
-    return torch.stack([torch.randn(3, image_size, image_size, generator=torch.Generator().manual_seed(int(s))) for s in seeds])
-
-@torch.no_grad()
-def generate(unet, classes: Sequence[int], seeds: Sequence[int], steps: int = 15, sampler: str = "ddim",
-             guidance: float = 1.0, batch_size: int = 40, image_size: int | None = None) -> torch.Tensor:
-    "Images (`N×3×H×W` in [0, 1], CPU) of `classes[i]` from `seeds[i]`, batch-independent; `guidance` > 1 = classifier-free guidance."
-    from mind_the_glitch.backbone import NULL_CLASS
-    if len(classes) != len(seeds) or len(seeds) == 0: raise ValueError(f"need one seed per class label, got {len(classes)} classes and {len(seeds)} seeds")
-    if guidance < 1: raise ValueError(f"guidance must be >= 1 (1 = no guidance), got {guidance}")
-    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    size = image_size or unet.config.sample_size; dev = unet.device
-    noise, labels, out = seed_noise(seeds, size), torch.as_tensor(list(classes), dtype=torch.long), []
-    for s in range(0, len(noise), batch_size):
-        x, c = noise[s:s + batch_size].to(dev), labels[s:s + batch_size].to(dev)
-        sched = make_sampler(sampler, steps)
-        for t in sched.timesteps:
-            if guidance == 1: eps = unet(x, t, class_labels=c).sample
-            else:
-                e_c, e_u = unet(torch.cat([x, x]), t, class_labels=torch.cat([c, torch.full_like(c, NULL_CLASS)])).sample.chunk(2)
-                eps = e_u + guidance * (e_c - e_u)
-            x = sched.step(eps, t, x).prev_sample
-        out.append(((x.clamp(-1, 1) + 1) / 2).float().cpu())
-    return torch.cat(out)
-
 # %% ../nbs/11_consistency.ipynb
 LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0", "conv1", "conv2")
+
 
 def add_lora(unet: nn.Module, rank: int = 4, alpha: float | None = None, targets: Sequence[str] = LORA_TARGETS, seed: int = 0) -> nn.Module:
     "A copy of `unet` with a fresh LoRA adapter (peft) on `targets`; only the LoRA weights are trainable."
     from peft import LoraConfig, inject_adapter_in_model
-    if rank < 1: raise ValueError(f"LoRA rank must be >= 1, got {rank}")
-    unet = copy.deepcopy(unet); torch.manual_seed(seed)
-    cfg = LoraConfig(r=rank, lora_alpha=alpha if alpha is not None else rank, target_modules=list(targets), lora_dropout=0.0)
-    unet = inject_adapter_in_model(cfg, unet)
-    for n, p in unet.named_parameters(): p.requires_grad_("lora_" in n)
-    unet.lora_settings = {"rank": rank, "alpha": alpha if alpha is not None else rank, "targets": list(targets)}
+
+    if rank < 1:
+        raise ValueError(f"LoRA rank must be >= 1, got {rank}")
+    unet = copy.deepcopy(unet)
+    torch.manual_seed(seed)
+    alpha = alpha if alpha is not None else rank
+    config = LoraConfig(r=rank, lora_alpha=alpha, target_modules=list(targets), lora_dropout=0.0)
+    unet = inject_adapter_in_model(config, unet)
+    for name, p in unet.named_parameters():
+        p.requires_grad_("lora_" in name)
+    unet.lora_settings = {"rank": rank, "alpha": alpha, "targets": list(targets)}
     return unet
+
 
 def lora_subjects(world, categories: Sequence[str] | None = None, split: str = "train", max_tries: int = 10_000) -> list:
     "The first subject of each category (default: all) in `split`."
     from mind_the_glitch.world import CATEGORIES
-    want = list(categories or CATEGORIES); found: dict[str, Any] = {}
+
+    want = list(categories or CATEGORIES)
+    found: dict[str, Any] = {}
     for i in range(max_tries):
-        s = world.subject(i, split); found.setdefault(s.category, s)
-        if all(c in found for c in want): return [found[c] for c in want]
+        s = world.subject(i, split)
+        found.setdefault(s.category, s)
+        if all(c in found for c in want):
+            return [found[c] for c in want]
     raise ValueError(f"no subject of categories {[c for c in want if c not in found]} in the first {max_tries} of split {split!r}")
+
 
 def render_subject_views(world, subjects: Sequence, views: int) -> tuple[torch.Tensor, torch.Tensor]:
     "(`N×3×H×W` uint8 views, `N` category labels) of `views` views of each subject."
-    imgs, labels = [], []
+    images, labels = [], []
     for s in subjects:
         for j in range(views):
-            imgs.append(torch.from_numpy((world.view(s, j).image.transpose(2, 0, 1) * 255).round().astype(np.uint8)))
+            images.append(torch.from_numpy((world.view(s, j).image.transpose(2, 0, 1) * 255).round().astype(np.uint8)))
             labels.append(s.category_id)
-    return torch.stack(imgs), torch.tensor(labels)
+    return torch.stack(images), torch.tensor(labels)
 
-def finetune_lora(unet: nn.Module, images: torch.Tensor, labels: torch.Tensor, steps: int, batch_size: int = 8, lr: float = 1e-3,
-                  rank: int = 4, seed: int = 0, class_dropout: float = 0.15) -> tuple[nn.Module, list[float]]:
-    "Train a LoRA on `unet` with the DDPM loss on `images` (uint8) / `labels`; return (adapted UNet, losses)."
-    from mind_the_glitch.backbone import embedded_scheduler
-    from mind_the_glitch.backbone_train import ddpm_batch
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
-    model = add_lora(unet, rank=rank, seed=seed).train(); sched = embedded_scheduler()
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0); losses = []
+
+def finetune_lora(model, images: torch.Tensor, labels: torch.Tensor, steps: int, batch_size: int = 8, lr: float = 1e-3,
+                  rank: int = 4, seed: int = 0, class_dropout: float = 0.15, snr_gamma: float = 5.0) -> tuple[Any, list[float]]:
+    "Train a LoRA on the generator `model` (`sampling.EmbeddedDiffusion`) with its own loss on `images` (uint8) / `labels`; return (adapted generator, losses)."
+    from mind_the_glitch.backbone_train import ddpm_batch, min_snr_loss
+
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    unet = add_lora(model.unet, rank=rank, seed=seed).train()
+    params = [p for p in unet.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    losses = []
     for step in range(steps):
-        xt, t, y, noise = (v.to(model.device) for v in ddpm_batch(images, labels, batch_size, step, seed, sched, class_dropout))
-        loss = F.mse_loss(model(xt, t, class_labels=y).sample.float(), noise)
-        loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); opt.zero_grad(set_to_none=True)
+        batch = ddpm_batch(images, labels, batch_size, step, seed, model.scheduler, class_dropout, codec=model.codec)
+        xt, t, y, noise = (v.to(model.device) for v in batch)
+        loss = min_snr_loss(unet(xt, t, class_labels=y).sample, noise, t, model.scheduler, snr_gamma)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
         losses.append(loss.item())
-    return model.eval(), losses
+    return model.with_unet(unet.eval().requires_grad_(False)), losses
+
 
 def save_lora(unet: nn.Module, folder: str | os.PathLike, **info) -> Path:
     "Write the LoRA weights (`adapter.safetensors`) and settings (`adapter.json`) of an adapted UNet."
     from peft import get_peft_model_state_dict
     from safetensors.torch import save_file
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    sd = {k: v.detach().cpu().contiguous() for k, v in get_peft_model_state_dict(unet).items()}
-    with atomic_path(folder / "adapter.safetensors") as tmp: save_file(sd, str(tmp))
-    save_json({**unet.lora_settings, **info}, folder / "adapter.json"); return folder
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in get_peft_model_state_dict(unet).items()}
+    with atomic_path(folder / "adapter.safetensors") as tmp:
+        save_file(state, str(tmp))
+    save_json({**unet.lora_settings, **info}, folder / "adapter.json")
+    return folder
+
 
 def load_lora(unet: nn.Module, folder: str | os.PathLike) -> nn.Module:
     "A copy of the base `unet` with the LoRA adapter saved in `folder`."
     from peft import set_peft_model_state_dict
     from safetensors.torch import load_file
+
     folder = Path(folder)
-    if not (folder / "adapter.json").is_file(): raise FileNotFoundError(f"no LoRA adapter in {folder} (expected adapter.json and adapter.safetensors)")
-    cfg = json.loads((folder / "adapter.json").read_text())
-    model = add_lora(unet, rank=cfg["rank"], alpha=cfg["alpha"], targets=cfg["targets"])
-    res = set_peft_model_state_dict(model, load_file(str(folder / "adapter.safetensors")))
-    if getattr(res, "unexpected_keys", None): raise ValueError(f"LoRA adapter in {folder} has unexpected keys {res.unexpected_keys[:5]}")
-    return model.eval()
+    if not (folder / "adapter.json").is_file():
+        raise FileNotFoundError(f"no LoRA adapter in {folder} (expected adapter.json and adapter.safetensors)")
+    config = json.loads((folder / "adapter.json").read_text())
+    unet = add_lora(unet, rank=config["rank"], alpha=config["alpha"], targets=config["targets"])
+    result = set_peft_model_state_dict(unet, load_file(str(folder / "adapter.safetensors")))
+    if getattr(result, "unexpected_keys", None):
+        raise ValueError(f"LoRA adapter in {folder} has unexpected keys {result.unexpected_keys[:5]}")
+    return unet.eval()
 
 # %% ../nbs/11_consistency.ipynb
 def visual_consistency_score(sem: torch.Tensor, vis: torch.Tensor, masks: Any = None, threshold: float = 0.6,
@@ -310,6 +300,19 @@ def normality_check(x: Sequence[float]) -> dict:
     r = stats.kstest((x - x.mean()) / sd, "norm")
     return {**out, "ks_norm_statistic": float(r.statistic), "ks_norm_p": float(r.pvalue)}
 
+def paired_effect_size(a: Sequence[float], b: Sequence[float]) -> dict:
+    "Size of the effect of `b` over `a` on paired scores: Cohen's d_z = mean(d) / sd(d) and the matched-pairs rank-biserial correlation (d = b − a)."
+    from scipy import stats
+
+    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
+    nonzero = d[d != 0]
+    ranks = stats.rankdata(np.abs(nonzero))
+    rank_biserial = float((ranks[nonzero > 0].sum() - ranks[nonzero < 0].sum()) / ranks.sum()) if len(nonzero) else 0.0
+    sd = d.std(ddof=1) if len(d) > 1 else 0.0
+    cohens_dz = float(d.mean() / sd) if sd > 0 else None
+    return {"cohens_dz": cohens_dz, "rank_biserial": rank_biserial}
+
+
 def compare_scores(a: Sequence[float], b: Sequence[float], names: tuple[str, str] = ("a", "b")) -> dict:
     "The paper's tests on per-prompt scores of two generators, paired by prompt."
     from scipy import stats
@@ -322,7 +325,8 @@ def compare_scores(a: Sequence[float], b: Sequence[float], names: tuple[str, str
            "describe": {names[0]: describe(a), names[1]: describe(b)},
            "normality": {names[0]: normality_check(a), names[1]: normality_check(b)},
            "ks_2samp": {"statistic": float(ks.statistic), "p": float(ks.pvalue)},
-           "mean_difference": float(d.mean()), "n_prompts_higher": {names[0]: int((d < 0).sum()), names[1]: int((d > 0).sum())}}
+           "mean_difference": float(d.mean()), "n_prompts_higher": {names[0]: int((d < 0).sum()), names[1]: int((d > 0).sum())},
+           "effect_size": paired_effect_size(a, b)}
     if np.all(d == 0): out["wilcoxon"] = {"statistic": None, "p": None, "note": "all paired differences are zero"}
     else:
         w = stats.wilcoxon(a, b)

@@ -11,7 +11,7 @@ import os
 import random
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -20,7 +20,7 @@ from PIL import Image
 # %% auto 0
 __all__ = ['seed_everything', 'get_device', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'as_bool', 'atomic_path',
            'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint', 'merge_params', 'load_params',
-           'config_from', 'NullLive', 'open_live']
+           'config_from', 'apply_params', 'NullLive', 'open_live']
 
 # %% ../nbs/00_core.ipynb
 def seed_everything(seed: int) -> torch.Generator:
@@ -211,6 +211,16 @@ def config_from(cls: type, values: dict, where: str = "params"):
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {unknown} for {cls.__name__}; known: {sorted(known)}")
     return cls(**values)
+
+
+def apply_params(namespace: dict, params: dict, group: str, base: Sequence[str] = ()) -> dict:
+    "Set a stage notebook's parameters in `namespace` from `params[group]` plus the `base` keys named; a key the notebook does not declare fails."
+    values = {**{k: params["base"][k] for k in base}, **params[group]}
+    unknown = sorted(k for k in values if k not in namespace)
+    if unknown:
+        raise ValueError(f"params: {group}: unknown key(s) {unknown}: the stage's notebook declares no such parameter")
+    namespace.update(values)
+    return values
 
 # %% ../nbs/00_core.ipynb
 class NullLive:

@@ -20,7 +20,8 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .backbone import NULL_CLASS, EMBEDDED_WEIGHTS, embedded_scheduler
+from .backbone import NULL_CLASS
+from .sampling import EmbeddedDiffusion, inpaint
 from .core import atomic_path, load_image, save_figure, save_json, seed_everything
 from .correspondence import similarity_matrix
 from .world import (CATEGORIES, GlitchWorld, View, correspond, grid_mask, grid_points, random_appearance,
@@ -353,87 +354,52 @@ def calibrate_skewness(backbone, layer: str, n: int = 32, grid: int = 32, seed: 
 def crop_box(region: np.ndarray, padding: int, min_side: int) -> tuple[int, int, int, int]:
     "Square box `(y0, x0, side, side)` around the region's bounding box plus `padding`, at least `min_side`, inside the image."
     ys, xs = np.nonzero(region)
-    if len(xs) == 0: raise ValueError("cannot crop around an empty region")
+    if len(xs) == 0:
+        raise ValueError("cannot crop around an empty region")
     H, W = region.shape
     y0, y1, x0, x1 = ys.min() - padding, ys.max() + 1 + padding, xs.min() - padding, xs.max() + 1 + padding
     side = min(max(y1 - y0, x1 - x0, min_side), H, W)
     cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-    y0 = int(np.clip(round(cy - side / 2), 0, H - side)); x0 = int(np.clip(round(cx - side / 2), 0, W - side))
+    y0 = int(np.clip(round(cy - side / 2), 0, H - side))
+    x0 = int(np.clip(round(cx - side / 2), 0, W - side))
     return y0, x0, side, side
+
 
 class Inpainter:
     "Interface: `inpainter(images, regions, classes=None, prompts=None, seeds=None) -> images` with only the regions changed."
+
     name = "inpainter"
+
     def __call__(self, images: torch.Tensor, regions: torch.Tensor, classes: Sequence[int] | None = None,
-                 prompts: Sequence[str] | None = None, seeds: Sequence[int] | None = None) -> torch.Tensor: raise NotImplementedError
+                 prompts: Sequence[str] | None = None, seeds: Sequence[int] | None = None) -> torch.Tensor:
+        raise NotImplementedError
+
 
 def _composite(images: torch.Tensor, new: torch.Tensor, regions: torch.Tensor) -> torch.Tensor:
     return torch.where(regions[:, None].bool(), new.clamp(0, 1), images)
 
+
 class DDPMInpainter(Inpainter):
-    "Diffusion inpainting of a cropped patch with the embedded DDPM: DDIM + known-region replacement."
-    def __init__(self, unet, steps: int = 10, strength: float = 0.98, patch_size: int = 32, padding: int = 4,
-                 guidance_scale: float = 1.0, dtype: torch.dtype | None = None, scheduler_config=None, batch_size: int = 128):
-        if not 0 < strength <= 1: raise ValueError(f"strength must be in (0, 1], got {strength}")
-        if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
-        if patch_size % 4: raise ValueError(f"patch_size must be a multiple of 4, got {patch_size}")
-        self.unet = unet.eval().requires_grad_(False)
-        self.steps, self.strength, self.patch_size, self.padding = steps, strength, patch_size, padding
-        self.guidance_scale, self.dtype, self.batch_size = guidance_scale, dtype, batch_size
-        self.scheduler_config = scheduler_config or embedded_scheduler().config
-        self.name = f"ddpm-inpaint(ddim {steps} steps, strength {strength}, patch {patch_size}, pad {padding})"
+    "Class-conditional inpainting of the whole image with the embedded DDPM (`sampling.inpaint`: known-region replacement, RePaint resampling)."
+
+    def __init__(self, model: EmbeddedDiffusion, steps: int = 25, strength: float = 1.0, guidance_scale: float = 1.0,
+                 resample: int = 1, batch_size: int = 64):
+        if not 0 < strength <= 1:
+            raise ValueError(f"strength must be in (0, 1], got {strength}")
+        if steps < 1 or resample < 1:
+            raise ValueError(f"steps and resample must be >= 1, got {steps}, {resample}")
+        self.model, self.steps, self.strength = model, steps, strength
+        self.guidance_scale, self.resample, self.batch_size = guidance_scale, resample, batch_size
+        self.name = f"ddpm-inpaint(ddim {steps} steps, strength {strength}, guidance {guidance_scale}, resample {resample}, whole image)"
 
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "cpu", **kwargs) -> "DDPMInpainter":
-        "The shipped embedded DDPM (default) or a `save_pretrained` folder with `unet/`."
-        from diffusers import UNet2DModel
-        path = Path(path) if path is not None else EMBEDDED_WEIGHTS
-        if not (path / "unet" / "config.json").is_file(): raise FileNotFoundError(f"no embedded DDPM weights in {path}")
-        return cls(UNet2DModel.from_pretrained(path / "unet").to(device), **kwargs)
-
-    def _timesteps(self):
-        from diffusers import DDIMScheduler
-        s = DDIMScheduler.from_config(self.scheduler_config); s.set_timesteps(max(1, round(self.steps / self.strength)))
-        return s, s.timesteps[-self.steps:]
-
-    @torch.no_grad()
-    def inpaint_patches(self, x0: torch.Tensor, masks: torch.Tensor, classes: torch.Tensor, seeds: Sequence[int]) -> torch.Tensor:
-        "Inpaint `B×3×p×p` patches in [-1, 1] inside `B×p×p` masks; returns patches in [-1, 1]."
-        sched, ts = self._timesteps(); B = len(x0); dev = next(self.unet.parameters()).device
-        noise = torch.stack([torch.randn((len(ts) + 1,) + tuple(x0.shape[1:]), generator=torch.Generator().manual_seed(int(s))) for s in seeds], 1)
-        m = masks[:, None].float().to(dev); x0 = x0.to(dev); noise = noise.to(dev); classes = classes.to(dev)
-        x = sched.add_noise(x0, noise[0], ts[:1].repeat(B))
-        for i, t in enumerate(ts):
-            known = sched.add_noise(x0, noise[i + 1], t.repeat(B))
-            x = m * x + (1 - m) * known
-            # bf16 only on GPUs: CPUs without native bf16 (AVX2 only) run it ~20x slower than fp32
-            dtype = self.dtype or (torch.bfloat16 if dev.type == "cuda" else torch.float32)
-            with torch.autocast(dev.type, dtype=dtype, enabled=dtype != torch.float32):
-                if self.guidance_scale != 1.0:
-                    eps = self.unet(torch.cat([x, x]), t, class_labels=torch.cat([classes, torch.full_like(classes, NULL_CLASS)])).sample.float()
-                    eps = eps[B:] + self.guidance_scale * (eps[:B] - eps[B:])
-                else: eps = self.unet(x, t, class_labels=classes).sample.float()
-            x = sched.step(eps, t, x).prev_sample
-        return (m * x + (1 - m) * x0).clamp(-1, 1).cpu()
+        "The shipped embedded DDPM (default) or a backbone folder (`unet/`, `scheduler/`, `codec/`)."
+        return cls(EmbeddedDiffusion.from_pretrained(path, device=device), **kwargs)
 
     def __call__(self, images, regions, classes=None, prompts=None, seeds=None):
-        B, _, H, W = images.shape; p = self.patch_size
-        classes = torch.as_tensor(list(classes) if classes is not None else [NULL_CLASS] * B, dtype=torch.long)
-        seeds = list(seeds) if seeds is not None else list(range(B))
-        boxes = [crop_box(regions[b].numpy(), self.padding, p) for b in range(B)]
-        def crop(t, b, mode):
-            y0, x0, h, w = boxes[b]; c = t[b:b + 1, ..., y0:y0 + h, x0:x0 + w].float()
-            if c.ndim == 3: c = c[:, None]
-            return c if h == p else F.interpolate(c, size=(p, p), mode=mode, **({"antialias": True, "align_corners": False} if mode == "bilinear" else {}))
-        patches = torch.cat([crop(images, b, "bilinear") for b in range(B)]) * 2 - 1
-        pmasks = torch.cat([crop(regions, b, "nearest") for b in range(B)])[:, 0] > 0.5
-        outs = [self.inpaint_patches(patches[s:s + self.batch_size], pmasks[s:s + self.batch_size], classes[s:s + self.batch_size], seeds[s:s + self.batch_size])
-                for s in range(0, B, self.batch_size)]
-        new = images.clone().float(); outs = (torch.cat(outs) + 1) / 2
-        for b, (y0, x0, h, w) in enumerate(boxes):
-            o = outs[b:b + 1] if h == p else F.interpolate(outs[b:b + 1], size=(h, w), mode="bilinear", align_corners=False)
-            new[b, :, y0:y0 + h, x0:x0 + w] = o[0]
-        return _composite(images.float(), new, regions)
+        return inpaint(self.model, images.float(), regions.bool(), classes=classes, seeds=seeds, steps=self.steps, strength=self.strength,
+                       guidance=self.guidance_scale, resample=self.resample, batch_size=self.batch_size)
 
 # %% ../nbs/05_dataset.ipynb
 def retexture(pair: SourcePair, part_id: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -47,6 +47,11 @@ class EmbeddedDiffusion:
         unet = UNet2DModel(**embedded_unet_config(image_size)).to(get_device(device))
         return cls(unet.eval().requires_grad_(False), embedded_scheduler(), PatchCodec())
 
+    @classmethod
+    def from_features(cls, features) -> "EmbeddedDiffusion":
+        "The generator behind an `EmbeddedFeatures` extractor (the same UNet, schedule and codec)."
+        return cls(features.unet, features.scheduler, features.codec)
+
     @property
     def device(self) -> torch.device:
         return next(self.unet.parameters()).device

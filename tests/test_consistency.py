@@ -8,9 +8,10 @@ import torch.nn.functional as F
 from PIL import Image
 
 from mind_the_glitch.consistency import (
-    AnnotationSession, PAPER_SEEDS, compare_scores, consistency_of_images, embed_images, generate, human_agreement,
-    load_annotations, normality_check, pairwise_scores, semantic_consistency_score, seed_noise, stack_images,
+    AnnotationSession, PAPER_SEEDS, compare_scores, consistency_of_images, embed_images, human_agreement,
+    load_annotations, normality_check, pairwise_scores, semantic_consistency_score, stack_images,
     visual_consistency_score)
+from mind_the_glitch.sampling import EmbeddedDiffusion, SeededNoise, generate
 
 torch.set_num_threads(1)
 
@@ -40,9 +41,9 @@ def test_paper_seeds():
 
 
 def test_seed_noise_depends_only_on_the_seed():
-    a = seed_noise([5, 7, 5], 8)
+    a = SeededNoise([5, 7, 5], (3, 8, 8))()
     assert torch.equal(a[0], a[2]) and not torch.equal(a[0], a[1])
-    assert torch.equal(seed_noise([7], 8)[0], a[1])
+    assert torch.equal(SeededNoise([7], (3, 8, 8))()[0], a[1])
 
 
 def test_stack_images_accepts_pil_arrays_and_tensors():
@@ -83,14 +84,12 @@ def test_bad_inputs_are_clear_errors():
 
 
 def test_generate_is_batch_invariant_and_checks_guidance():
-    from diffusers import UNet2DModel
-    from mind_the_glitch.backbone import embedded_unet_config
-    torch.manual_seed(0); unet = UNet2DModel(**embedded_unet_config(16)).eval()
-    a = generate(unet, [1, 2], [3, 4], steps=2)
-    b = generate(unet, [1, 2], [3, 4], steps=2, guidance=1.0, batch_size=1)
+    model = EmbeddedDiffusion.random(image_size=16)
+    a = generate(model, [1, 2], [3, 4], steps=2, guidance=2.0)
+    b = generate(model, [1, 2], [3, 4], steps=2, guidance=2.0, batch_size=1)
     assert torch.allclose(a, b, atol=1e-4)
     with pytest.raises(ValueError, match="guidance"):
-        generate(unet, [1], [3], steps=2, guidance=0.5)
+        generate(model, [1], [3], steps=2, guidance=0.5)
 
 
 def test_normality_check_standardises():

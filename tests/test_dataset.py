@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 
 from mind_the_glitch.backbone import EmbeddedFeatures
+from mind_the_glitch.sampling import EmbeddedDiffusion
 from mind_the_glitch.dataset import (BackboneDistance, DatasetPipeline, DDPMInpainter, ExactMasks, FilterConfig, FolderSource,
                                      GlitchWorldSource, GroundedSAMSegmenter, SamPointProposer, StableDiffusionInpainter,
                                      SuperpixelProposer, generate_split, load_dataset, read_jsonl)
@@ -121,7 +122,7 @@ def _folder(tmp_path, n=6):
 def test_folder_superpixel_pipeline(tmp_path):
     fx = EmbeddedFeatures.random(seed=0, device="cpu")
     pipe = DatasetPipeline(FolderSource(_folder(tmp_path / "pairs" if (tmp_path / "pairs").mkdir() is None else None)), ExactMasks(), fx, "us6",
-                           SuperpixelProposer(), DDPMInpainter(fx.unet, steps=1), BackboneDistance(fx),
+                           SuperpixelProposer(), DDPMInpainter(EmbeddedDiffusion.from_features(fx), steps=1), BackboneDistance(fx),
                            FilterConfig(skewness_min=-10, perceptual_min=0.0, aspect_ratio_diff_max=1.0, relative_size_diff_max=1.0))
     st = generate_split(pipe, tmp_path / "out" / "train", 2, batch_size=6, progress=False)
     assert st["samples"] == 2
@@ -140,7 +141,7 @@ class _FakeAccelerator:
 def test_sharded_generation(tmp_path):
     fx = EmbeddedFeatures.random(seed=0, device="cpu")
     def pipe(): return DatasetPipeline(GlitchWorldSource(0, split="val"), ExactMasks(), fx, "us6", __import__("mind_the_glitch.dataset").dataset.PartMapProposer(),
-                                       DDPMInpainter(fx.unet, steps=1), BackboneDistance(fx), FilterConfig(skewness_min=-10, perceptual_min=0.0),
+                                       DDPMInpainter(EmbeddedDiffusion.from_features(fx), steps=1), BackboneDistance(fx), FilterConfig(skewness_min=-10, perceptual_min=0.0),
                                        retexture_fraction=1.0)
     folder = tmp_path / "val"
     rank1 = lambda: generate_split(pipe(), folder, 4, config={"a": 1}, batch_size=2, accelerator=_FakeAccelerator(1, 2), progress=False)
