@@ -220,6 +220,14 @@ class EmbeddedFeatures(DiffusionFeatures):
         scheduler = DDPMScheduler.from_pretrained(path / "scheduler")
         return cls(unet, scheduler, codec=PatchCodec.load(path / "codec"), **kwargs)
 
+    def save_pretrained(self, folder: str | os.PathLike) -> Path:
+        "Write the folder `from_pretrained` reads: `unet/`, `scheduler/`, `codec/`."
+        folder = Path(folder)
+        self.unet.save_pretrained(folder / "unet")
+        self.scheduler.save_pretrained(folder / "scheduler")
+        self.codec.save_config(folder / "codec")
+        return folder
+
     @classmethod
     def random(cls, seed: int = 0, image_size: int = 64, device: str = "auto", **kwargs) -> "EmbeddedFeatures":
         "The same architecture with random weights (the reference point for what training adds)."

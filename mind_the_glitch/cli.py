@@ -231,7 +231,7 @@ def save_random_model(folder: str | Path, seed: int = 0, layers: Sequence[str] =
     from mind_the_glitch.disentangle import disentangler_for
     folder = Path(folder); torch.manual_seed(seed)
     fx = EmbeddedFeatures.random(seed=seed, device="cpu")
-    fx.unet.save_pretrained(folder / "backbone" / "unet"); fx.scheduler.save_pretrained(folder / "backbone" / "scheduler")
+    fx.save_pretrained(folder / "backbone")
     dis = disentangler_for(fx, layers=list(layers), proj_dim=proj_dim, backbone_path=str((folder / "backbone").resolve()))
     dis.save_pretrained(folder / "heads")
     return folder / "heads"

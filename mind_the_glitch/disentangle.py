@@ -140,7 +140,7 @@ def disentangler_for(backbone: DiffusionFeatures, layers: Sequence[str] | None =
     layers = list(layers or (SD21_LAYERS if sd else EMBEDDED_LAYERS))
     grid = grid or (48 if sd else 32); proj_dim = proj_dim or (384 if sd else 128)
     num_groups = num_groups or (32 if sd else 8)
-    image_size = None if sd else int(backbone.unet.config.sample_size)
+    image_size = None if sd else backbone.image_size
     return Disentangler(layers=layers, in_channels=layer_channels(backbone, layers), backbone_id=backbone.backbone_id, grid=grid,
                         proj_dim=proj_dim, num_groups=num_groups, timestep=backbone.timestep, image_size=image_size,
                         backbone_resolution=getattr(backbone, "resolution", None) if sd else None, **kwargs)

@@ -248,9 +248,6 @@ def _model_input_size(model) -> int | None:
     for obj in (model, getattr(model, "backbone", None)):
         s = getattr(obj, "image_size", None)
         if isinstance(s, int): return s
-    bb = getattr(model, "backbone", None)
-    from mind_the_glitch.backbone import EmbeddedFeatures
-    if isinstance(bb, EmbeddedFeatures): return int(bb.unet.config.sample_size)
     return None
 
 def load_model(model: Any = None, device: str = "auto"):

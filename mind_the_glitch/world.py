@@ -348,7 +348,7 @@ class GlitchWorld:
     difficulty: float = 1.0
     categories: Sequence[str] | None = None
 
-    SPLITS = {"train": 0, "val": 10_000_000, "test": 20_000_000, "backbone": 30_000_000}
+    SPLITS = {"train": 0, "val": 10_000_000, "test": 20_000_000, "backbone": 30_000_000, "probe": 40_000_000}
 
     def __post_init__(self):
         if self.categories is not None:
