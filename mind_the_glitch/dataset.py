@@ -35,7 +35,8 @@ __all__ = ['FILTERS', 'IMAGE_KEYS', 'MASK_KEYS', 'POINT_KEYS', 'GT_POINT_KEYS', 
            'crop_box', 'Inpainter', 'DDPMInpainter', 'retexture', 'StableDiffusionInpainter', 'PerceptualDistance',
            'region_feature_distance', 'BackboneDistance', 'LPIPSDistance', 'calibrate_perceptual', 'split_points',
            'gt_cells', 'Candidate', 'DatasetPipeline', 'filter_stats', 'read_jsonl', 'write_sample', 'MTGDataset',
-           'load_dataset', 'collate_mtg', 'generate_split', 'plot_walkthrough', 'plot_score_distributions']
+           'load_dataset', 'collate_mtg', 'generate_split', 'plot_walkthrough', 'plot_score_distributions',
+           'plot_random_samples']
 
 # %% ../nbs/05_dataset.ipynb
 class SkipSample(Exception):
@@ -296,7 +297,7 @@ class FilterConfig:
     min_subject_fraction: float = 0.02
     border: int = 1
 
-FILTERS = ("skewness", "region_missing", "region_size", "aspect_ratio", "relative_size", "perceptual")
+FILTERS = ("skewness", "region_missing", "region_size", "aspect_ratio", "relative_size", "perceptual", "alteration_quality")
 
 def aspect_ratio(region: np.ndarray) -> float:
     "Short over long side of the region's bounding box, in (0, 1]."
@@ -552,18 +553,20 @@ class DatasetPipeline:
     "Source → masks → semantic matches → candidate regions and filters → inpainting → perceptual filter."
     def __init__(self, source, segmenter: Segmenter, backbone, layer: str, proposer: RegionProposer, inpainter: Inpainter,
                  perceptual: PerceptualDistance, filters: FilterConfig = FilterConfig(), grid: int = 32,
-                 retexture_fraction: float = 0.0, seed: int = 0, keep_rows: bool = True):
+                 retexture_fraction: float = 0.0, seed: int = 0, keep_rows: bool = True, quality: Callable | None = None):
         if not 0 <= retexture_fraction <= 1: raise ValueError(f"retexture_fraction must be in [0, 1], got {retexture_fraction}")
         self.source, self.segmenter, self.backbone, self.layer = source, segmenter, backbone, layer
         self.proposer, self.inpainter, self.perceptual, self.filters = proposer, inpainter, perceptual, filters
         self.grid, self.retexture_fraction, self.seed, self.keep_rows = grid, retexture_fraction, seed, keep_rows
+        self.quality = quality   # (originals, altered, regions, categories, part names) -> per-image checks; None: no check
         self.rows: list[tuple[float, np.ndarray]] = []   # (skewness, match-score distribution) examples for Fig. 3
         self.trace: dict | None = None                   # intermediates of the first sample (Fig. 2)
 
     def provenance(self) -> dict:
         return {"backbone": getattr(self.backbone, "backbone_id", type(self.backbone).__name__), "layer": self.layer,
                 "segmenter": self.segmenter.name, "proposer": self.proposer.name, "inpainter": self.inpainter.name,
-                "perceptual": self.perceptual.name, "grid": self.grid}
+                "perceptual": self.perceptual.name, "grid": self.grid,
+                "alteration_quality": getattr(self.quality, "name", None)}
 
     def _features(self, images: np.ndarray) -> tuple[torch.Tensor, dict | None]:
         "Semantic features on the grid and (when the perceptual distance uses the same backbone) its features, in one pass."
@@ -664,16 +667,51 @@ class DatasetPipeline:
             d_in, d_out = region_feature_distance(fa, fb, rin).numpy(), region_feature_distance(fa, fb, rout).numpy()
         else:
             d_in, d_out = self.perceptual(ori, new, rin).numpy(), self.perceptual(ori, new, rout).numpy()
-        samples = []
+        survivors = []
         for n, (i, c) in enumerate(cands):
             di, do = (d_in[2 * n], d_in[2 * n + 1]), (d_out[2 * n], d_out[2 * n + 1])
             if min(di) < self.filters.perceptual_min:
                 trails[i].append("perceptual")
-                skips.append((i, "perceptual", f"distance {min(di):.3f} < {self.filters.perceptual_min}", trails[i])); continue
+                skips.append((i, "perceptual", f"distance {min(di):.3f} < {self.filters.perceptual_min}", trails[i]))
+                continue
             trails[i].append("pass_perceptual")
-            s = self._sample(c, alt[i][0], alt[i][1], di, do); s["source_index"] = int(i); s["filter_trail"] = trails[i]; samples.append(s)
+            survivors.append((n, i, c, di, do))
+        samples = []
+        for (n, i, c, di, do), checks in zip(survivors, self._quality_checks(ori, new, rin, survivors)):
+            if checks is not None and not all(ch["ok"] for ch in checks):
+                trails[i].append("alteration_quality")
+                skips.append((i, "alteration_quality", f"checks {checks}", trails[i]))
+                continue
+            if checks is not None:
+                trails[i].append("pass_alteration_quality")
+            s = self._sample(c, alt[i][0], alt[i][1], di, do)
+            s["source_index"] = int(i)
+            s["filter_trail"] = trails[i]
+            if checks is not None:
+                s["part_preserved"] = [ch["part_preserved"] for ch in checks]
+                s["sharpness_ratio"] = [ch["sharpness_ratio"] for ch in checks]
+            samples.append(s)
             if self.trace is None: self.trace = {"sample": s, "matches": c.matches, "k": c.k}
         return samples, skips
+
+    def _quality_checks(self, originals: torch.Tensor, altered: torch.Tensor, regions: torch.Tensor, survivors: list) -> list:
+        "Per surviving candidate, the alteration checks of its two images (`None` each without a quality check)."
+        if self.quality is None or not survivors:
+            return [None] * len(survivors)
+        rows = [2 * n + j for n, *_ in survivors for j in range(2)]
+        categories = [c.pair.category for _, _, c, _, _ in survivors for _ in range(2)]
+        parts = [_region_part(c.pair, c.regions[j], j) for _, _, c, _, _ in survivors for j in range(2)]
+        checks = self.quality(originals[rows], altered[rows], regions[rows], categories, parts)
+        return [checks[2 * k:2 * k + 2] for k in range(len(survivors))]
+
+
+def _region_part(pair: SourcePair, region: np.ndarray, j: int) -> str | None:
+    "The name of the GlitchWorld part that fills most of `region` in view `j` (None without part labels)."
+    if pair.views is None or not region.any():
+        return None
+    labels = pair.views[j].parts[region]
+    pid = int(np.bincount(labels).argmax())
+    return pair.views[j].subject.part_names[pid - 1] if pid > 0 else None
 
 def filter_stats(rows: Sequence[dict]) -> dict:
     "Per filter: candidates evaluated, rejected and the rejection rate, from the `filter_trail` of manifest and rejection lines."
@@ -681,8 +719,11 @@ def filter_stats(rows: Sequence[dict]) -> dict:
     region = FILTERS[:5]
     for r in rows:
         for t in r.get("filter_trail", []):
-            if t in ("perceptual", "pass_perceptual"):
-                ev["perceptual"] += 1; rj["perceptual"] += t == "perceptual"; continue
+            if t.removeprefix("pass_") in ("perceptual", "alteration_quality"):
+                name = t.removeprefix("pass_")
+                ev[name] += 1
+                rj[name] += t == name
+                continue
             stop = region.index(t) if t in region else len(region) - 1
             for f in region[:stop + 1]: ev[f] += 1
             if t in region: rj[t] += 1
@@ -851,3 +892,28 @@ def plot_score_distributions(rows: Sequence[tuple[float, np.ndarray]]):
         a.hist(row, bins=40, color="tab:blue" if t.startswith("d") else "tab:orange"); a.set_title(f"{t}: skewness {sk:.2f}", fontsize=10)
         a.set_xlabel("cosine similarity to every target cell"); a.set_ylabel("cells")
     fig.tight_layout(); return fig
+
+# %% ../nbs/05_dataset.ipynb
+def plot_random_samples(dataset: MTGDataset, n: int = 8, seed: int = 0):
+    "`n` samples drawn at random (not picked): each column the consistent image 2, its altered version and the region, titled with the kind."
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(seed)
+    picks = sorted(rng.choice(len(dataset), size=min(n, len(dataset)), replace=False).tolist())
+    fig, axes = plt.subplots(3, len(picks), figsize=(1.5 * len(picks), 4.8), squeeze=False)
+    for col, k in enumerate(picks):
+        item = dataset[k]
+        row = dataset.rows[k]
+        shown = (item["image2"].permute(1, 2, 0), item["image2_altered"].permute(1, 2, 0), item["region2"])
+        for ax, image in zip(axes[:, col], shown):
+            ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        kept = row.get("part_preserved")
+        part = f"{row.get('part', '')}{' ✓' if kept and kept[1] else ''}"
+        axes[0, col].set_title(f"{row['alteration']}\n{part}", fontsize=7)
+    for ax, name in zip(axes[:, 0], ("original", "altered", "region")):
+        ax.set_ylabel(name, fontsize=8)
+    fig.suptitle(f"{len(picks)} random samples of the split (seed {seed})", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -10,6 +10,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy import linalg
 
 from .backbone_train import render_training_views
@@ -18,8 +19,9 @@ from .sampling import EmbeddedDiffusion, generate
 from .world import CATEGORIES, GlitchWorld
 
 # %% auto 0
-__all__ = ['frechet_distance', 'CategoryClassifier', 'GenerationConfig', 'render_split', 'seed_class_grid', 'conditioning_effect',
-           'measure_generation', 'plot_sample_grid']
+__all__ = ['PART_LABELS', 'frechet_distance', 'CategoryClassifier', 'GenerationConfig', 'render_split', 'seed_class_grid',
+           'conditioning_effect', 'measure_generation', 'plot_sample_grid', 'sharpness', 'box_crops', 'PartRecogniser',
+           'AlterationQuality']
 
 # %% ../nbs/04a_generation.ipynb
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -154,3 +156,102 @@ def plot_sample_grid(samples: torch.Tensor, n_seeds: int, title: str = ""):
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/04a_generation.ipynb
+PART_LABELS = [(category, part.name) for category, parts in CATEGORIES.items() for part in parts]
+
+
+def sharpness(images: torch.Tensor, regions: torch.Tensor) -> torch.Tensor:
+    "Mean absolute difference (mean over RGB) between neighbouring pixels that both lie in the region: its interior detail."
+    inside = regions.bool()
+    gx = (images[..., :, 1:] - images[..., :, :-1]).abs().mean(1) * (inside[..., :, 1:] & inside[..., :, :-1])
+    gy = (images[..., 1:, :] - images[..., :-1, :]).abs().mean(1) * (inside[..., 1:, :] & inside[..., :-1, :])
+    pairs = (inside[..., :, 1:] & inside[..., :, :-1]).flatten(1).sum(1) + (inside[..., 1:, :] & inside[..., :-1, :]).flatten(1).sum(1)
+    return (gx.flatten(1).sum(1) + gy.flatten(1).sum(1)) / pairs.clamp_min(1)
+
+
+def box_crops(images: torch.Tensor, regions: torch.Tensor, size: int = 64, padding: int = 3) -> torch.Tensor:
+    "The square bounding box (plus `padding`) of each region, cut from its image and resized to `size`."
+    crops = []
+    height, width = images.shape[-2:]
+    for image, region in zip(images, regions):
+        ys, xs = torch.nonzero(region, as_tuple=True)
+        if len(xs) == 0:
+            raise ValueError("cannot crop around an empty region")
+        side = int(max(ys.max() - ys.min(), xs.max() - xs.min())) + 1 + 2 * padding
+        side = min(side, height, width)
+        cy, cx = float(ys.float().mean()), float(xs.float().mean())
+        y0 = int(np.clip(round(cy - side / 2), 0, height - side))
+        x0 = int(np.clip(round(cx - side / 2), 0, width - side))
+        crop = image[:, y0:y0 + side, x0:x0 + side][None]
+        crops.append(F.interpolate(crop, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0])
+    return torch.stack(crops)
+
+# %% ../nbs/04a_generation.ipynb
+class PartRecogniser:
+    "Which part of its subject fills a region's bounding box: logistic regression on EfficientNet-Lite0 features of the box crop."
+
+    def __init__(self, embedder: EffNetPooled | None = None, seed: int = 0, min_pixels: int = 12):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        self.embedder = embedder if embedder is not None else EffNetPooled(device="cpu", resolution=128)
+        self.model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000, C=0.5, random_state=seed))
+        self.min_pixels = min_pixels
+        self.accuracy: float | None = None
+
+    def _examples(self, views: Sequence) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+        images, regions, labels = [], [], []
+        for view in views:
+            for pid, name in enumerate(view.subject.part_names, start=1):
+                region = view.parts == pid
+                if region.sum() < self.min_pixels:
+                    continue
+                images.append(torch.from_numpy(view.image).permute(2, 0, 1))
+                regions.append(torch.from_numpy(region))
+                labels.append(PART_LABELS.index((view.subject.category, name)))
+        return torch.stack(images), torch.stack(regions), np.array(labels)
+
+    def features(self, images: torch.Tensor, regions: torch.Tensor) -> np.ndarray:
+        return self.embedder.embed(box_crops(images.float(), regions.bool())).numpy().astype(np.float64)
+
+    def fit(self, views: Sequence, held_out: Sequence) -> "PartRecogniser":
+        "Fit on every visible part of `views`; `accuracy` = accuracy on the parts of `held_out` (unaltered renders)."
+        images, regions, labels = self._examples(views)
+        self.model.fit(self.features(images, regions), labels)
+        images, regions, labels = self._examples(held_out)
+        categories = [PART_LABELS[label][0] for label in labels]
+        self.accuracy = float((self.predict(images, regions, categories) == labels).mean())
+        return self
+
+    def predict(self, images: torch.Tensor, regions: torch.Tensor, categories: Sequence[str]) -> np.ndarray:
+        "The part label (index into `PART_LABELS`) of each region, among the parts of its category."
+        proba = self.model.predict_proba(self.features(images, regions))
+        allowed = np.zeros_like(proba, dtype=bool)
+        classes = list(self.model.classes_)
+        for row, category in enumerate(categories):
+            for col, label in enumerate(classes):
+                allowed[row, col] = PART_LABELS[label][0] == category
+        return np.array(classes)[np.where(allowed, proba, -1).argmax(1)]
+
+# %% ../nbs/04a_generation.ipynb
+class AlterationQuality:
+    "The dataset's alteration check: is the altered region still the same part (`PartRecogniser`), and as sharp as the original?"
+
+    def __init__(self, recogniser: PartRecogniser | None, sharpness_min: float = 0.5):
+        self.recogniser, self.sharpness_min = recogniser, sharpness_min
+        self.name = f"alteration-quality(part recogniser {'on' if recogniser is not None else 'off'}, sharpness ratio >= {sharpness_min})"
+
+    def __call__(self, originals: torch.Tensor, altered: torch.Tensor, regions: torch.Tensor, categories: Sequence[str],
+                 parts: Sequence[str | None]) -> list[dict]:
+        "Per image: `part_preserved` (None without a part label or recogniser), `sharpness_ratio`, and `ok`."
+        ratio = (sharpness(altered.float(), regions) / sharpness(originals.float(), regions).clamp_min(1e-6)).numpy()
+        preserved = [None] * len(altered)
+        known = [k for k, (c, p) in enumerate(zip(categories, parts)) if p and self.recogniser is not None]
+        if known:
+            predicted = self.recogniser.predict(altered[known], regions[known], [categories[k] for k in known])
+            for k, label in zip(known, predicted):
+                preserved[k] = bool(PART_LABELS[label] == (categories[k], parts[k]))
+        return [{"part_preserved": p, "sharpness_ratio": float(r), "ok": p is not False and r >= self.sharpness_min}
+                for p, r in zip(preserved, ratio)]
