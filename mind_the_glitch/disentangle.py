@@ -60,7 +60,8 @@ class Disentangler(ModelMixin, ConfigMixin):
                  grid: int = 32, proj_dim: int = 384, bottleneck_dim: int | None = None, num_groups: int = 32,
                  first_layer_unweighted: bool = False, weight_init: str = "ones", timestep: int = 100,
                  image_size: int | None = 64, backbone_path: str | None = None, backbone_resolution: int | None = None,
-                 visual_threshold: float | None = None, vsm_one_to_one: bool | None = None):
+                 visual_threshold: float | None = None, vsm_one_to_one: bool | None = None,
+                 vsm_visual_at: str | None = None):
         super().__init__()
         layers, in_channels = list(layers), [int(c) for c in in_channels]
         if not layers: raise ValueError("layers is empty: select at least one decoder layer")
@@ -193,6 +194,10 @@ class MindTheGlitch(nn.Module):
         "VSM's matching rule chosen on the validation split with `visual_threshold` (None: not calibrated)."
         o = getattr(self.disentangler.config, "vsm_one_to_one", None)
         return None if o is None else bool(o)
+    @property
+    def vsm_visual_at(self) -> str | None:
+        "Where VSM reads the visual similarity (`vsm.VISUAL_AT`), chosen on the validation split with `visual_threshold` (None: not calibrated)."
+        return getattr(self.disentangler.config, "vsm_visual_at", None)
     @torch.no_grad()
     def features(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
         "Backbone features of the model's layers on its grid."

@@ -24,7 +24,7 @@ from .disentangle import (EMBEDDED_LAYERS, Disentangler, LossConfig, check_compa
 from .world import GlitchWorld, correspond, grid_mask, grid_parts, grid_points, random_appearance, render
 
 # %% auto 0
-__all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'CALIBRATION_GRID', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache',
+__all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'CALIBRATION_GRID', 'VSM_RULES', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache',
            'point_prefix', 'points_batch', 'sample_points', 'grid_of', 'raw_features', 'pair_match_stats',
            'youden_threshold', 'summarize', 'evaluate', 'calibrate_visual_threshold', 'train_disentangler', 'pca_rgb',
            'plot_features', 'plot_mixing_weights']
@@ -214,39 +214,56 @@ def evaluate(dis: Disentangler | None, cache: FeatureCache, samples, prefix: str
 
 # %% ../nbs/07_train.ipynb
 CALIBRATION_GRID = tuple(round(0.5 + 0.01 * i, 2) for i in range(46))   # T_v candidates 0.50 ... 0.95
+VSM_RULES = ((True, "anywhere"), (False, "anywhere"), (True, "semantic_match"), (False, "semantic_match"))
+
+
+def _rule_name(rule: tuple[bool, str]) -> str:
+    return f"{'one_to_one' if rule[0] else 'all_matches'}/{rule[1]}"
+
+
+def _spearman_curve(scores: np.ndarray, oracle: np.ndarray) -> tuple[list[float], int]:
+    "Spearman correlation with the oracle at every threshold column, and the number of pairs with a defined VSM."
+    from scipy.stats import spearmanr
+
+    ok = ~np.isnan(scores[:, 0]) & ~np.isnan(oracle)
+    rho = [float(spearmanr(scores[ok, k], oracle[ok])[0]) if ok.sum() >= 3 and np.ptp(scores[ok, k]) > 0 and np.ptp(oracle[ok]) > 0
+           else float("nan") for k in range(scores.shape[1])]
+    return rho, int(ok.sum())
+
 
 @torch.no_grad()
 def calibrate_visual_threshold(dis, cache, samples, grid: Sequence[float] = CALIBRATION_GRID, batch_size: int = 16,
-                               device="cpu", one_to_one: Sequence[bool] = (True, False)) -> dict:
-    "The `T_v` of `grid` and matching rule (`one_to_one`) whose VSM (I'1 vs I2, subject masks) correlates best (Spearman) with the oracle."
+                               device="cpu", rules: Sequence[tuple[bool, str]] = VSM_RULES) -> dict:
+    "The `T_v` of `grid` and VSM rule `(one_to_one, visual_at)` whose VSM (I'1 vs I2, subject masks) correlates best (Spearman) with the oracle."
     import warnings
-    from scipy.stats import spearmanr
     from mind_the_glitch.vsm import NoSemanticMatchesWarning, vsm_score
-    rows, oracle = {o: [] for o in one_to_one}, []
-    if hasattr(dis, "eval"): dis.eval()
+
+    rows, oracle = {rule: [] for rule in rules}, []
+    if hasattr(dis, "eval"):
+        dis.eval()
     for s in range(0, len(cache), batch_size):
-        idx = list(range(s, min(len(cache), s + batch_size))); f = cache.get(idx, device)
+        idx = list(range(s, min(len(cache), s + batch_size)))
+        f = cache.get(idx, device)
         (S1, V1), (S2, V2) = dis(f["image1_altered"]), dis(f["image2"])
         for j, i in enumerate(idx):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NoSemanticMatchesWarning)
-                for oto in one_to_one:
-                    r = vsm_score(S1[j], S2[j], V1[j], V2[j], samples[i]["mask1"], samples[i]["mask2"], thresholds=grid, one_to_one=oto)
-                    rows[oto].append([r.scores[t] for t in grid])
+                for rule in rules:
+                    r = vsm_score(S1[j], S2[j], V1[j], V2[j], samples[i]["mask1"], samples[i]["mask2"], thresholds=grid,
+                                  one_to_one=rule[0], visual_at=rule[1])
+                    rows[rule].append([r.scores[t] for t in grid])
             oracle.append(float(samples[i]["oracle"]))
-    o = np.array(oracle); best, curves, n_valid = (float("-inf"), None, None), {}, {}
-    for oto in one_to_one:   # the first rule wins a tie
-        v = np.array(rows[oto], dtype=np.float64).reshape(-1, len(grid))
-        ok = ~np.isnan(v[:, 0]) & ~np.isnan(o); n_valid[oto] = int(ok.sum())
-        rho = [float(spearmanr(v[ok, k], o[ok])[0]) if ok.sum() >= 3 and np.ptp(v[ok, k]) > 0 and np.ptp(o[ok]) > 0 else float("nan")
-               for k in range(len(grid))]
-        curves[oto] = {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}
-        if not np.all(np.isnan(rho)) and np.nanmax(rho) > best[0]: k = int(np.nanargmax(rho)); best = (rho[k], float(grid[k]), oto)
+    best, curves, n_valid = (float("-inf"), None, rules[0]), {}, {}
+    for rule in rules:   # the first rule wins a tie
+        rho, n_valid[rule] = _spearman_curve(np.array(rows[rule], dtype=np.float64).reshape(-1, len(grid)), np.array(oracle))
+        curves[_rule_name(rule)] = {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}
+        if not np.all(np.isnan(rho)) and np.nanmax(rho) > best[0]:
+            k = int(np.nanargmax(rho))
+            best = (rho[k], float(grid[k]), rule)
     found = best[1] is not None
-    return {"threshold": best[1], "one_to_one": best[2], "spearman": best[0] if found else None,
-            "n_pairs": n_valid[best[2] if found else one_to_one[0]],
-            "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the matching rule",
-            "curves": {("one_to_one" if oto else "all_matches"): c for oto, c in curves.items()}}
+    return {"threshold": best[1], "one_to_one": best[2][0], "visual_at": best[2][1], "spearman": best[0] if found else None,
+            "n_pairs": n_valid[best[2]], "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the VSM rule",
+            "curves": curves}
 
 # %% ../nbs/07_train.ipynb
 def _settings_key(d: dict) -> str: return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -351,7 +368,7 @@ def train_disentangler(backbone, train_samples, val_samples, model_dir: str | os
             result["val_calibration"] = cal = calibrate_visual_threshold(model, va, val_samples, batch_size=eval_batch_size, device=acc.device)
             # VSM's T_v = 0.6 was chosen for SD 2.1 features: these heads keep the val-calibrated one (point-level Youden if no signal)
             t_v = cal["threshold"] if cal["threshold"] is not None else result["val"]["visual_threshold_youden"]
-            if t_v is not None: model.register_to_config(visual_threshold=round(t_v, 2), vsm_one_to_one=cal["one_to_one"])
+            if t_v is not None: model.register_to_config(visual_threshold=round(t_v, 2), vsm_one_to_one=cal["one_to_one"], vsm_visual_at=cal["visual_at"])
             result["visual_threshold"] = None if t_v is None else round(t_v, 2)
         model.save_pretrained(model_dir)
     if live is not None: live.end()

@@ -20,10 +20,10 @@ from PIL import Image
 from .core import check_images, get_device, load_image, to_image_tensor
 
 # %% auto 0
-__all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'HEATMAP_CMAP', 'PAPER_VISUAL_THRESHOLD', 'NoSemanticMatchesWarning', 'as_mask',
-           'load_mask', 'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay', 'VSMOutput',
-           'default_segmenter', 'load_model', 'calibrated_visual_threshold', 'resolve_visual_threshold',
-           'resolve_one_to_one', 'VSMScorer', 'score_images', 'VisualSemanticMatching', 'plot_vsm']
+__all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'VISUAL_AT', 'HEATMAP_CMAP', 'PAPER_VISUAL_THRESHOLD', 'NoSemanticMatchesWarning',
+           'as_mask', 'load_mask', 'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay',
+           'VSMOutput', 'default_segmenter', 'load_model', 'calibrated_visual_threshold', 'resolve_visual_threshold',
+           'resolve_visual_at', 'resolve_one_to_one', 'VSMScorer', 'score_images', 'VisualSemanticMatching', 'plot_vsm']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -122,16 +122,19 @@ def _nearest(feat_src: torch.Tensor, feat_ref: torch.Tensor, src: torch.Tensor, 
     sim = (a.T @ b).masked_fill(~ref_mask.reshape(1, -1), float("-inf"))
     return sim.max(1)
 
+VISUAL_AT = ("anywhere", "semantic_match")
+
 def vsm_score(sem_gen: torch.Tensor, sem_ref: torch.Tensor, vis_gen: torch.Tensor, vis_ref: torch.Tensor,
               mask_gen: Any, mask_ref: Any, thresholds: Sequence[float] = THRESHOLDS,
               semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool = True, on_empty: str = "nan",
-              check_finite: bool = True) -> VSMResult:
+              check_finite: bool = True, visual_at: str = "anywhere") -> VSMResult:
     "VSM of one pair from semantic/visual `q×g×g` maps of the generated and reference image and their subject masks."
     for x, n in ((sem_gen, "sem_gen"), (sem_ref, "sem_ref"), (vis_gen, "vis_gen"), (vis_ref, "vis_ref")): _check_features(x, n, check_finite)
     if sem_gen.shape != sem_ref.shape: raise ValueError(f"semantic maps differ in shape: sem_gen {tuple(sem_gen.shape)} vs sem_ref {tuple(sem_ref.shape)}")
     if vis_gen.shape != vis_ref.shape: raise ValueError(f"visual maps differ in shape: vis_gen {tuple(vis_gen.shape)} vs vis_ref {tuple(vis_ref.shape)}")
     if sem_gen.shape[-1] != vis_gen.shape[-1]: raise ValueError(f"semantic and visual maps are on different grids: {sem_gen.shape[-1]} vs {vis_gen.shape[-1]}")
     if on_empty not in ("nan", "raise"): raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
+    if visual_at not in VISUAL_AT: raise ValueError(f"visual_at must be one of {VISUAL_AT}, got {visual_at!r}")
     if isinstance(thresholds, (int, float)): thresholds = (thresholds,)
     thresholds = [_check_threshold(t, "threshold T_v") for t in thresholds]
     if not thresholds: raise ValueError("thresholds is empty: give at least one T_v")
@@ -140,7 +143,12 @@ def vsm_score(sem_gen: torch.Tensor, sem_ref: torch.Tensor, vis_gen: torch.Tenso
     mg, mr = downsample_mask(mask_gen, g, "mask_gen").to(sem_gen.device), downsample_mask(mask_ref, g, "mask_ref").to(sem_gen.device)
     src = mg.reshape(-1).nonzero().squeeze(1)
     s_hat, t_sem = _nearest(sem_gen, sem_ref, src, mr)
-    v_hat, t_vis = _nearest(vis_gen, vis_ref, src, mr)
+    if visual_at == "anywhere":
+        v_hat, t_vis = _nearest(vis_gen, vis_ref, src, mr)
+    else:   # the visual similarity at the semantic match
+        a = F.normalize(vis_gen.reshape(vis_gen.shape[0], -1).float(), dim=0)[:, src]
+        b = F.normalize(vis_ref.reshape(vis_ref.shape[0], -1).float(), dim=0)[:, t_sem]
+        v_hat, t_vis = (a * b).sum(0), t_sem
     cand = s_hat > t_s
     keep = _one_to_one(s_hat, t_sem, cand) if one_to_one else cand
     n = int(keep.sum())
@@ -275,6 +283,14 @@ def resolve_visual_threshold(model: Any, threshold: float | str = "auto") -> tup
     if calibrated is not None and t == float(calibrated): return t, "calibrated on val"
     return t, "paper" if t == PAPER_VISUAL_THRESHOLD else "set"
 
+def resolve_visual_at(model: Any, visual_at: str = "auto") -> str:
+    "Where VSM reads a point's visual similarity: 'auto' is the model's val-calibrated `vsm_visual_at`, else the released code's 'anywhere'."
+    if visual_at == "auto":
+        chosen = getattr(model, "vsm_visual_at", None)
+        return chosen if chosen in VISUAL_AT else "anywhere"
+    if visual_at not in VISUAL_AT: raise ValueError(f"visual_at must be 'auto' or one of {VISUAL_AT}, got {visual_at!r}")
+    return visual_at
+
 def resolve_one_to_one(model: Any, one_to_one: bool | str = "auto") -> bool:
     "VSM's matching rule: 'auto' is the model's val-calibrated `vsm_one_to_one`, else the released code's one-to-one (True)."
     if isinstance(one_to_one, str):
@@ -288,7 +304,7 @@ class VSMScorer:
     "Score (reference, generated) images with VSM using a Mind-the-Glitch model; batched, heat maps at image resolution."
     def __init__(self, model: Any = None, segmenter: Any = "auto", prompt: str | None = None, thresholds: Sequence[float] | str = THRESHOLDS,
                  semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool | str = "auto", batch_size: int = 16,
-                 device: str = "auto", image_size: int | None = None, on_empty: str = "nan"):
+                 device: str = "auto", image_size: int | None = None, on_empty: str = "nan", visual_at: str = "auto"):
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         if on_empty not in ("nan", "raise"): raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
         auto = isinstance(thresholds, str)
@@ -299,6 +315,7 @@ class VSMScorer:
         self.batch_size, self.on_empty = int(batch_size), on_empty
         self.model = load_model(model, device).eval()
         self.one_to_one = resolve_one_to_one(self.model, one_to_one)   # "auto": the model's val-calibrated rule, else one-to-one
+        self.visual_at = resolve_visual_at(self.model, visual_at)      # "auto": the model's val-calibrated rule, else "anywhere"
         #: T_v the model's training calibrated on its val split (None if it has none); "auto" scores it beside 0.5/0.6/0.7
         self.calibrated_threshold = calibrated_visual_threshold(self.model)
         if auto and self.calibrated_threshold is not None: self.thresholds = tuple(sorted(set(self.thresholds) | {self.calibrated_threshold}))
@@ -367,7 +384,7 @@ class VSMScorer:
             k = 0 if len(refs) == 1 else i
             (Sr, Vr), mr = fref[k], mrefs[k]
             r = vsm_score(Sg, Sr, Vg, Vr, mgens[i], mr, self.thresholds, self.semantic_threshold, self.one_to_one, self.on_empty,
-                          check_finite=False)   # checked per batch in `features`
+                          check_finite=False, visual_at=self.visual_at)   # checked per batch in `features`
             results.append(r); heatmaps.append(upsample_map(r.visual_map, tuple(img.shape[-2:]), mgens[i]))
         return VSMOutput(scores={t: torch.tensor([r.scores[t] for r in results]) for t in self.thresholds},
                          n_matches=torch.tensor([r.n_matches for r in results]), heatmaps=heatmaps, results=results,
