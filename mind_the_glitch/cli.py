@@ -9,6 +9,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -17,8 +18,8 @@ from typing import Sequence
 # torch and the models are imported inside the functions, so `--help`/`--version` and usage errors are instant
 
 # %% auto 0
-__all__ = ['IMAGE_SUFFIXES', 'find_pairs', 'summarize', 'score_pairs', 'write_results', 'build_parser', 'main',
-           'save_random_model']
+__all__ = ['IMAGE_SUFFIXES', 'FIGURE_SUFFIXES', 'find_pairs', 'check_outputs', 'RowWriter', 'summarize', 'score_pairs',
+           'write_results', 'build_parser', 'UsageError', 'main', 'save_random_model']
 
 # %% ../nbs/12_cli.ipynb
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
@@ -64,13 +65,106 @@ def find_pairs(ref: str | Path, gen: str | Path, mask_ref: str | Path | None = N
     return pairs
 
 # %% ../nbs/12_cli.ipynb
-def _load_pair(p: dict):
+FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    "Whether `path` is `folder` or lies inside it (resolved, so `..` and links cannot hide it)."
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def _writable_parent(path: Path, what: str):
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise ValueError(f"{what}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValueError(f"{what}: {path} is not writable")
+
+
+def check_outputs(out: str | Path | None, heatmap: str | Path | None, inputs: Sequence[str | Path | None], single: bool):
+    "Reject output paths that are malformed, unwritable, or on or inside an input file or folder (before any work is done)."
+    given = [Path(p) for p in inputs if p is not None]
+    folders = [p for p in given if p.is_dir()]
+    files = [p.resolve() for p in given if p.is_file()]
+    if out is not None:
+        out = Path(out)
+        if single:
+            raise ValueError("--out is for folder mode; use --json for one pair")
+        if out.suffix.lower() not in (".csv", ".json"):
+            raise ValueError(f"--out must end in .csv or .json, got {out}")
+        if out.is_dir():
+            raise ValueError(f"--out {out} is a folder; give a .csv or .json file")
+        _writable_parent(out, "--out")
+        if out.resolve() in files or any(_inside(out, f) for f in folders):
+            raise ValueError(f"--out {out} is an input or inside an input folder; it would overwrite or mix with the inputs")
+    if heatmap is not None:
+        heatmap = Path(heatmap)
+        if single:
+            if heatmap.suffix.lower() not in FIGURE_SUFFIXES:
+                raise ValueError(f"--heatmap must end in one of {', '.join(FIGURE_SUFFIXES)} for one pair, got {heatmap}")
+            _writable_parent(heatmap, "--heatmap")
+            if heatmap.resolve() in files:
+                raise ValueError(f"--heatmap {heatmap} is an input file; it would be overwritten")
+        else:
+            if heatmap.exists() and not heatmap.is_dir():
+                raise ValueError(f"--heatmap {heatmap} is a file; in folder mode give a folder for the figures")
+            if any(_inside(heatmap, f) or _inside(f, heatmap) for f in folders):
+                raise ValueError(f"--heatmap {heatmap} overlaps an input folder; the figures would overwrite or mix with the inputs")
+            _writable_parent(heatmap / "figure.png", "--heatmap") if heatmap.is_dir() else _writable_parent(heatmap, "--heatmap")
+
+# %% ../nbs/12_cli.ipynb
+class RowWriter:
+    "Stream result rows to `path.partial`; `finish` moves the complete file to `path`, `abort` leaves a marked partial file."
+
+    def __init__(self, path: str | Path, fields: Sequence[str]):
+        self.path = Path(path)
+        self.partial = self.path.with_name(self.path.name + ".partial")
+        self.fields, self.rows = list(fields), []
+        self.json = self.path.suffix.lower() == ".json"
+        self._file = None if self.json else open(self.partial, "w", newline="")
+        if self._file is not None:
+            self._csv = csv.DictWriter(self._file, fieldnames=self.fields, extrasaction="ignore")
+            self._csv.writeheader()
+            self._file.flush()
+
+    def write(self, row: dict):
+        self.rows.append(row)
+        if self._file is not None:
+            self._csv.writerow({k: ("" if row.get(k) is None else row[k]) for k in self.fields})
+            self._file.flush()
+
+    def _close(self):
+        if self._file is not None and not self._file.closed:
+            self._file.close()
+
+    def finish(self, summary: dict) -> Path:
+        "Write the complete results to `path` (atomically) and remove the partial file."
+        self._close()
+        if self.json:
+            from mind_the_glitch.core import save_json
+            save_json({"summary": summary, "pairs": self.rows}, self.path)
+        else:
+            os.replace(self.partial, self.path)
+        self.partial.unlink(missing_ok=True)
+        return self.path
+
+    def abort(self, summary: dict) -> Path:
+        "Keep what was scored in `path.partial` (JSON: with `\"partial\": true`)."
+        self._close()
+        if self.json:
+            from mind_the_glitch.core import save_json
+            save_json({"partial": True, "summary": summary, "pairs": self.rows}, self.partial)
+        return self.partial
+
+# %% ../nbs/12_cli.ipynb
+def _load_pair(p: dict, mask_threshold: float | None = None):
     from mind_the_glitch.core import load_image
     from mind_the_glitch.vsm import load_mask
     if p["error"]: raise ValueError(p["error"])
     ref, gen = load_image(p["reference"]), load_image(p["generated"])
-    mr = load_mask(p["mask_reference"]) if p["mask_reference"] is not None else None
-    mg = load_mask(p["mask_generated"]) if p["mask_generated"] is not None else None
+    mr = load_mask(p["mask_reference"], mask_threshold) if p["mask_reference"] is not None else None
+    mg = load_mask(p["mask_generated"], mask_threshold) if p["mask_generated"] is not None else None
     return ref, gen, mr, mg
 
 def _row(p: dict, thresholds, result=None, error: str | None = None) -> dict:
@@ -89,8 +183,8 @@ def summarize(rows: list[dict], thresholds: Sequence[float]) -> dict:
             "direction": "higher = more consistent"}
 
 def score_pairs(scorer, pairs: list[dict], heatmap_dir: str | Path | None = None, progress: bool = True,
-                log=None) -> tuple[list[dict], dict]:
-    "Score many pairs (batched); unreadable pairs become `status='error'` rows. Returns (rows, summary)."
+                log=None, on_row=None, mask_threshold: float | None = None) -> tuple[list[dict], dict]:
+    "Score many pairs (batched); unreadable pairs become `status='error'` rows; `on_row(row)` sees each row as it is done. Returns (rows, summary)."
     log = log or sys.stderr
     from tqdm.auto import tqdm
     from mind_the_glitch.core import save_figure
@@ -99,6 +193,7 @@ def score_pairs(scorer, pairs: list[dict], heatmap_dir: str | Path | None = None
     rows: list = [None] * len(pairs)
     def _done(i, result, error=None, data=None, heatmap=None):
         rows[i] = _row(pairs[i], scorer.thresholds, result, error)
+        if on_row is not None: on_row(rows[i])
         if error: print(f"skipped {pairs[i]['generated']}: {error}", file=log)
         if heatmap_dir is not None and result is not None:
             fig = plot_vsm(data[0], data[1], heatmap, result.scores, result.n_matches, title=Path(pairs[i]["generated"]).name)
@@ -109,7 +204,7 @@ def score_pairs(scorer, pairs: list[dict], heatmap_dir: str | Path | None = None
         for s in range(0, len(pairs), scorer.batch_size):
             loaded = []
             for i in range(s, min(s + scorer.batch_size, len(pairs))):
-                try: loaded.append((i, _load_pair(pairs[i])))
+                try: loaded.append((i, _load_pair(pairs[i], mask_threshold)))
                 except (OSError, ValueError, TypeError) as e: _done(i, None, str(e)); bar.update(1)
             groups = [loaded]
             try: outs = [scorer.score([d[0] for _, d in loaded], [d[1] for _, d in loaded],
@@ -139,6 +234,11 @@ def write_results(rows: list[dict], summary: dict, path: str | Path) -> Path:
 # %% ../nbs/12_cli.ipynb
 def _fmt(v) -> str: return "nan" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4f}"
 
+
+def _row_fields(thresholds: Sequence[float]) -> list[str]:
+    return ["generated", "reference", "status", "error", *[f"vsm_{t:g}" for t in thresholds], "n_matches", "n_candidates"]
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mind_the_glitch import __version__
     ap = argparse.ArgumentParser(prog="mind-the-glitch", description="Mind-the-Glitch: visual inconsistency of a generated subject "
@@ -151,12 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("gen", help="generated image, or a folder of generated images")
     sc.add_argument("--mask-ref", help="reference subject mask (file, or folder of masks by stem); default: segment")
     sc.add_argument("--mask-gen", help="generated subject mask (file, or folder of masks by stem); default: segment")
+    sc.add_argument("--mask-threshold", type=float, default=None,
+                    help="binarise soft (e.g. JPEG) masks at this fraction of full scale, in (0, 1); default: masks must be binary")
     sc.add_argument("--prompt", help="subject description for the segmenter (needed when a mask is missing)")
     sc.add_argument("--detector", help="local Grounding DINO folder for the segmenter (default: the hub cache)")
     sc.add_argument("--sam", help="local SAM folder for the segmenter (default: the hub cache)")
-    sc.add_argument("--heatmap", help="one pair: figure path (.png); folders: a folder for one figure per pair")
+    sc.add_argument("--heatmap", help="one pair: figure path (.png, .jpg, .pdf, .svg); folders: a folder for one figure per pair")
     sc.add_argument("--json", action="store_true", help="print JSON to stdout instead of text")
-    sc.add_argument("--out", help="folders: write the per-pair results to this .csv or .json")
+    sc.add_argument("--out", help="folders: write the per-pair results to this .csv or .json (rows are saved as they are scored)")
     sc.add_argument("--model", help="Mind-the-Glitch model folder (default: the model shipped in the package)")
     sc.add_argument("--thresholds", type=float, nargs="+", default=None,
                     help="visual thresholds T_v (default 0.5 0.6 0.7 and the model's val-calibrated T_v, if it has one)")
@@ -167,61 +269,125 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--batch-size", type=int, default=16, help="images per backbone batch (default 16)")
     sc.add_argument("--device", default="auto", help="cpu, cuda, or auto (default)")
     sc.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sc.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     return ap
 
-def main(argv: Sequence[str] | None = None) -> int:
-    "Console entry point `mind-the-glitch`."
-    args = build_parser().parse_args(argv)
-    try: pairs = find_pairs(args.ref, args.gen, args.mask_ref, args.mask_gen)
-    except (OSError, ValueError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 2
-    single = Path(args.gen).is_file()
-    if single and args.out: print("mind-the-glitch: error: --out is for folder mode; use --json for one pair", file=sys.stderr); return 2
-    if args.out and Path(args.out).suffix.lower() not in (".csv", ".json"):
-        print(f"mind-the-glitch: error: --out must end in .csv or .json, got {args.out}", file=sys.stderr); return 2
-    if single:   # read the images first: bad input fails before the model is loaded
-        try: data = _load_pair(pairs[0])
-        except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
+
+class UsageError(ValueError):
+    "A problem with the command line itself (exit code 2)."
+
+
+def _check_args(args, pairs: list[dict], single: bool):
+    "Everything that can be checked before the model loads (exit 2 on failure)."
+    if args.mask_threshold is not None and not 0 < args.mask_threshold < 1:
+        raise UsageError(f"--mask-threshold must be in (0, 1), got {args.mask_threshold}")
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
     try:
-        from mind_the_glitch.core import get_device, save_figure
-        from mind_the_glitch.vsm import NoSemanticMatchesWarning, VSMScorer, default_segmenter, plot_vsm
-        need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
-        segmenter = default_segmenter(args.detector, args.sam, device=str(get_device(args.device))) \
-            if need_seg and (args.detector or args.sam) else ("auto" if need_seg else None)
-        scorer = VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds or "auto",
-                           semantic_threshold=args.semantic_threshold,
-                           one_to_one=False if args.no_one_to_one else (True if args.one_to_one else "auto"),   # auto: the model's calibrated rule
-                           batch_size=args.batch_size, device=args.device)
-    except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
-    if single:
-        ref, gen, mr, mg = data
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", NoSemanticMatchesWarning); out = scorer.score(ref, gen, mr, mg)
-        except (OSError, ValueError, TypeError) as e: print(f"mind-the-glitch: error: {e}", file=sys.stderr); return 1
-        row = _row(pairs[0], scorer.thresholds, out.results[0])
-        if args.heatmap:
-            import matplotlib; matplotlib.use("Agg")
-            save_figure(plot_vsm(ref, gen, out.heatmaps[0], out.results[0].scores, out.results[0].n_matches), args.heatmap)
-            row["heatmap"] = str(args.heatmap)
-        if args.json: print(json.dumps({**row, "calibrated_threshold": scorer.calibrated_threshold, "direction": "higher = more consistent"}, indent=2))
-        else:
-            print("  ".join(f"VSM@{t:g}{'*' if t == scorer.calibrated_threshold else ''} = {_fmt(row[f'vsm_{t:g}'])}" for t in scorer.thresholds)
-                  + f"  (semantic matches: {row['n_matches']})" + ("  * the model's calibrated T_v" if scorer.calibrated_threshold else ""))
-            if row["status"] == "no_match":
-                print(f"no semantic match above T_s={scorer.semantic_threshold:g}: VSM is undefined for this pair", file=sys.stderr)
-            if args.heatmap: print(f"heat map: {args.heatmap}")
+        check_outputs(args.out, args.heatmap, [args.ref, args.gen, args.mask_ref, args.mask_gen], single)
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    if args.heatmap and not single:
+        Path(args.heatmap).mkdir(exist_ok=True)
+
+
+def _make_scorer(args, pairs: list[dict]):
+    from mind_the_glitch.core import get_device
+    from mind_the_glitch.vsm import VSMScorer, default_segmenter
+    need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
+    segmenter = (default_segmenter(args.detector, args.sam, device=str(get_device(args.device)))
+                 if need_seg and (args.detector or args.sam) else ("auto" if need_seg else None))
+    one_to_one = False if args.no_one_to_one else (True if args.one_to_one else "auto")   # auto: the model's calibrated rule
+    return VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds or "auto",
+                     semantic_threshold=args.semantic_threshold, one_to_one=one_to_one, batch_size=args.batch_size, device=args.device)
+
+# %% ../nbs/12_cli.ipynb
+def _score_one(args, pair: dict, data, scorer) -> int:
+    from mind_the_glitch.core import save_figure
+    from mind_the_glitch.vsm import NoSemanticMatchesWarning, plot_vsm
+    ref, gen, mr, mg = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NoSemanticMatchesWarning)
+        out = scorer.score(ref, gen, mr, mg)
+    row = _row(pair, scorer.thresholds, out.results[0])
+    if args.heatmap:
+        import matplotlib
+        matplotlib.use("Agg")
+        save_figure(plot_vsm(ref, gen, out.heatmaps[0], out.results[0].scores, out.results[0].n_matches), args.heatmap)
+        row["heatmap"] = str(args.heatmap)
+    if args.json:
+        print(json.dumps({**row, "calibrated_threshold": scorer.calibrated_threshold, "direction": "higher = more consistent"}, indent=2))
         return 0
-    import matplotlib; matplotlib.use("Agg")
-    rows, summary = score_pairs(scorer, pairs, heatmap_dir=args.heatmap, progress=not args.no_progress)
-    if args.out: write_results(rows, summary, args.out); summary["out"] = str(args.out)
-    if args.json: print(json.dumps({"summary": summary, "pairs": rows}, indent=2))
+    marks = "  * the model's calibrated T_v" if scorer.calibrated_threshold else ""
+    print("  ".join(f"VSM@{t:g}{'*' if t == scorer.calibrated_threshold else ''} = {_fmt(row[f'vsm_{t:g}'])}" for t in scorer.thresholds)
+          + f"  (semantic matches: {row['n_matches']})" + marks)
+    if row["status"] == "no_match":
+        print(f"no semantic match above T_s={scorer.semantic_threshold:g}: VSM is undefined for this pair", file=sys.stderr)
+    if args.heatmap:
+        print(f"heat map: {args.heatmap}")
+    return 0
+
+
+def _score_folders(args, pairs: list[dict], scorer) -> int:
+    import matplotlib
+    matplotlib.use("Agg")
+    writer = RowWriter(args.out, _row_fields(scorer.thresholds)) if args.out else None
+    done: list[dict] = []
+    def keep(row):
+        done.append(row)
+        if writer is not None: writer.write(row)
+    try:
+        rows, summary = score_pairs(scorer, pairs, heatmap_dir=args.heatmap, progress=not args.no_progress, on_row=keep,
+                                    mask_threshold=args.mask_threshold)
+    except BaseException:
+        if writer is not None:
+            partial = writer.abort(summarize(done, scorer.thresholds))
+            print(f"mind-the-glitch: {len(done)} of {len(pairs)} pairs were scored; they are in {partial}", file=sys.stderr)
+        raise
+    if writer is not None:
+        writer.finish(summary)
+        summary["out"] = str(args.out)
+    if args.json:
+        print(json.dumps({"summary": summary, "pairs": rows}, indent=2))
     else:
         print(f"{summary['n_scored']} of {summary['n_pairs']} pairs scored, {summary['n_no_match']} without semantic matches, "
               f"{summary['n_failed']} failed")
         print("  ".join(f"mean VSM@{t:g} = {_fmt(summary[f'mean_vsm_{t:g}'])}" for t in scorer.thresholds))
         if args.out: print(f"results: {args.out}")
-    if summary["n_failed"]: print(f"{summary['n_failed']} pair(s) skipped (see the messages above and the 'error' column)", file=sys.stderr)
+    if summary["n_failed"]:
+        print(f"{summary['n_failed']} pair(s) skipped (see the messages above and the 'error' column)", file=sys.stderr)
     return 0 if summary["n_scored"] + summary["n_no_match"] > 0 else 1
+
+
+def _run(args) -> int:
+    try:
+        pairs = find_pairs(args.ref, args.gen, args.mask_ref, args.mask_gen)
+    except (OSError, ValueError) as e:
+        raise UsageError(str(e)) from e
+    single = Path(args.gen).is_file()
+    _check_args(args, pairs, single)
+    data = _load_pair(pairs[0], args.mask_threshold) if single else None   # bad input fails before the model is loaded
+    scorer = _make_scorer(args, pairs)
+    return _score_one(args, pairs[0], data, scorer) if single else _score_folders(args, pairs, scorer)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    "Console entry point `mind-the-glitch`: one-line errors (exit 1, usage 2), Ctrl-C exits 130; `--debug` shows tracebacks."
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("mind-the-glitch: interrupted", file=sys.stderr)
+        return 130
+    except UsageError as e:
+        if args.debug: raise
+        print(f"mind-the-glitch: error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:
+        if args.debug: raise
+        message = " ".join(str(e).split()) or type(e).__name__
+        print(f"mind-the-glitch: error: {message}", file=sys.stderr)
+        return 1
 
 # %% ../nbs/12_cli.ipynb
 def save_random_model(folder: str | Path, seed: int = 0, layers: Sequence[str] = ("us2", "us3"), proj_dim: int = 32) -> Path:

@@ -45,14 +45,32 @@ def as_mask(mask: Any, name: str = "mask") -> torch.Tensor:
                          f"in [{vals.min().item():g}, {vals.max().item():g}]")
     return mask != 0
 
-def load_mask(path: str | os.PathLike) -> torch.Tensor:
-    "Read a binary mask image (any non-zero pixel = subject) as a bool `H×W` tensor."
+def _mask_pixels(path: Path):
+    "The pixels of a mask image as a single-channel array (an RGB image must be grey: R = G = B)."
+    with Image.open(path) as im:
+        im.load()
+        if im.mode in ("RGB", "RGBA"):
+            rgb = np.asarray(im.convert("RGB"))
+            if not ((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all()):
+                raise ValueError(f"mask {path} is a colour image; give a single-channel (grey or binary) mask")
+            return rgb[..., 0]
+        if im.mode in ("1", "P", "LA"):
+            return np.asarray(im.convert("L"))
+        return np.asarray(im)
+
+
+def load_mask(path: str | os.PathLike, threshold: float | None = None) -> torch.Tensor:
+    "Read a mask image as a bool `H×W` tensor: binary images only (0/1, 0/255), unless `threshold` in (0, 1) binarises a soft mask."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"mask file not found: {path}")
-    try:
-        with Image.open(path) as im: im.load(); arr = np.asarray(im.convert("L") if im.mode in ("1", "P", "RGB", "RGBA", "LA") else im)
+    try: arr = _mask_pixels(path)
+    except ValueError: raise
     except Exception as e: raise ValueError(f"cannot read mask {path}: {e}") from e
-    return torch.from_numpy(np.asarray(arr) != 0)
+    if threshold is not None:
+        if not 0 < threshold < 1: raise ValueError(f"mask threshold must be in (0, 1), got {threshold}")
+        full_scale = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(arr.dtype, 1)
+        return torch.from_numpy(arr.astype(np.float64) / full_scale > threshold)
+    return as_mask(arr, f"mask {path} (for a soft mask, e.g. a JPEG, set a threshold: --mask-threshold)")
 
 def downsample_mask(mask: Any, grid: int, name: str = "mask") -> torch.Tensor:
     "Binary `H×W` mask → bool `grid×grid` mask: cells at least half covered (else every touched cell); errors if empty."
