@@ -22,9 +22,9 @@ from .backbone import DiffusionFeatures, EmbeddedFeatures, StableDiffusionFeatur
 from .core import check_images, get_device
 
 # %% auto 0
-__all__ = ['EMBEDDED_LAYERS', 'SD21_LAYERS', 'MTG_WEIGHTS', 'Bottleneck', 'Disentangler', 'layer_channels', 'disentangler_for',
-           'check_compatible', 'MindTheGlitch', 'load_backbone', 'flat_points', 'point_logits', 'point_ce',
-           'LossConfig', 'mtg_loss']
+__all__ = ['EMBEDDED_LAYERS', 'SD21_LAYERS', 'MTG_WEIGHTS', 'CONFIG_CHECKS', 'Bottleneck', 'Disentangler', 'layer_channels',
+           'disentangler_for', 'check_compatible', 'validate_config', 'resolve_model_folder', 'check_weights',
+           'MindTheGlitch', 'load_backbone', 'flat_points', 'point_logits', 'point_ce', 'LossConfig', 'mtg_loss']
 
 # %% ../nbs/06_disentangle.ipynb
 def _check_groups(channels: int, groups: int, what: str):
@@ -167,6 +167,79 @@ def check_compatible(config, backbone: DiffusionFeatures | None = None, backbone
             warnings.warn(f"{where} was trained at backbone timestep {cfg['timestep']}, the backbone here uses {backbone.timestep}")
 
 # %% ../nbs/06_disentangle.ipynb
+def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
+def _is_number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+CONFIG_CHECKS = {
+    "layers": (lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v), "a non-empty list of layer names"),
+    "in_channels": (lambda v: isinstance(v, list) and all(_is_int(x) and x > 0 for x in v), "a list of positive channel counts"),
+    "backbone_id": (lambda v: isinstance(v, str) and v != "", "a backbone id string"),
+    "grid": (lambda v: _is_int(v) and 1 <= v <= 256, "an integer grid side in [1, 256]"),
+    "proj_dim": (lambda v: _is_int(v) and 1 <= v <= 4096, "an integer in [1, 4096]"),
+    "bottleneck_dim": (lambda v: v is None or (_is_int(v) and v > 0), "null or a positive integer"),
+    "num_groups": (lambda v: _is_int(v) and v > 0, "a positive integer"),
+    "first_layer_unweighted": (lambda v: isinstance(v, bool), "true or false"),
+    "weight_init": (lambda v: v in ("ones", "randn"), "'ones' or 'randn'"),
+    "timestep": (lambda v: _is_int(v) and 0 <= v <= 999, "an integer timestep in [0, 999]"),
+    "image_size": (lambda v: v is None or (_is_int(v) and 8 <= v <= 4096), "null or an integer image side in [8, 4096]"),
+    "backbone_path": (lambda v: v is None or isinstance(v, str), "null or a folder path"),
+    "backbone_resolution": (lambda v: v is None or (_is_int(v) and 8 <= v <= 4096), "null or an integer resolution in [8, 4096]"),
+    "visual_threshold": (lambda v: v is None or (_is_number(v) and -1 <= v <= 1), "null or a cosine threshold in [-1, 1]"),
+    "vsm_one_to_one": (lambda v: v is None or isinstance(v, bool), "null, true or false"),
+    "vsm_visual_at": (lambda v: v is None or v in ("anywhere", "semantic_match"), "null, 'anywhere' or 'semantic_match'"),
+}
+
+
+def validate_config(config: dict, where: str = "config.json") -> dict:
+    "Check every field of a Disentangler config (type and range); the error names `where` and the field."
+    for name, (ok, expected) in CONFIG_CHECKS.items():
+        if name in config and not ok(config[name]):
+            raise ValueError(f"{where}: field {name!r} must be {expected}, got {config[name]!r}")
+    for name in ("layers", "in_channels", "backbone_id"):
+        if name not in config:
+            raise ValueError(f"{where}: field {name!r} is missing")
+    if len(config["layers"]) != len(config["in_channels"]):
+        raise ValueError(f"{where}: {len(config['layers'])} layers but {len(config['in_channels'])} in_channels")
+    q = config.get("proj_dim", 384)
+    b = config.get("bottleneck_dim") or q // 4
+    groups = config.get("num_groups", 32)
+    if q % groups or b % groups:
+        raise ValueError(f"{where}: field 'num_groups' ({groups}) must divide proj_dim ({q}) and the bottleneck ({b})")
+    return config
+
+
+def resolve_model_folder(ref: str | os.PathLike, revision: str | None = None) -> Path:
+    "A local model folder, or the local cache folder of a hub id (`revision` pinned; never downloaded)."
+    path = Path(ref).expanduser()
+    if path.is_dir() or str(ref).startswith((".", "/", "~")) or path.exists():
+        return path
+    from huggingface_hub import snapshot_download
+    try:
+        return Path(snapshot_download(str(ref), revision=revision, local_files_only=True))
+    except Exception as e:
+        raise FileNotFoundError(f"model {ref!r}{'@' + revision if revision else ''} is neither a folder nor in the local Hugging Face "
+                                f"cache (nothing is downloaded): {type(e).__name__}") from e
+
+
+def check_weights(folder: Path, expected: Sequence[str]) -> Path:
+    "The folder's safetensors weights file, after checking it holds every tensor in `expected`."
+    from safetensors import safe_open
+    weights = folder / "diffusion_pytorch_model.safetensors"
+    if not weights.is_file():
+        others = sorted(p.name for p in folder.glob("*.bin")) + sorted(p.name for p in folder.glob("*.pt*"))
+        hint = f" ({', '.join(others)} found: pickled weights are never loaded)" if others else ""
+        raise FileNotFoundError(f"no diffusion_pytorch_model.safetensors in {folder}{hint}")
+    try:
+        with safe_open(str(weights), "pt") as f:
+            present = set(f.keys())
+    except Exception as e:
+        raise ValueError(f"{weights}: not a readable safetensors file ({e})") from e
+    missing = sorted(set(expected) - present)
+    if missing:
+        raise ValueError(f"{weights} lacks {len(missing)} tensor(s) the model needs, e.g. {missing[:3]}")
+    return weights
+
+# %% ../nbs/06_disentangle.ipynb
 class MindTheGlitch(nn.Module):
     "Frozen diffusion backbone + trained `Disentangler`: `model(images) -> (S, V)`."
     def __init__(self, backbone: DiffusionFeatures, disentangler: Disentangler):
@@ -211,19 +284,32 @@ class MindTheGlitch(nn.Module):
         return self.disentangler({k: v.to(dev) for k, v in feats.items()})
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "auto", backbone: DiffusionFeatures | None = None) -> "MindTheGlitch":
-        "Load trained heads (default: shipped in the package) and the backbone their config names."
-        path = Path(path) if path is not None else MTG_WEIGHTS
-        if not (path / "config.json").is_file():
-            raise FileNotFoundError(f"no Mind-the-Glitch model in {path} (expected config.json and diffusion_pytorch_model.safetensors "
-                                    "written by Disentangler.save_pretrained); train one with `dvc repro train` and ship it "
-                                    "with `make ship-heads`, or pass the folder")
-        dev = get_device(device)
+    def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "auto", backbone: DiffusionFeatures | None = None,
+                        revision: str | None = None) -> "MindTheGlitch":
+        "Load trained heads (default: shipped in the package; a folder or a cached hub id) and the backbone their config names."
         import json
-        check_compatible(json.loads((path / "config.json").read_text()), backbone, where=f"checkpoint {path}")
-        dis = Disentangler.from_pretrained(path).to(dev).eval()
-        if backbone is None: backbone = load_backbone(dis.config, dev)
+        folder = resolve_model_folder(path, revision) if path is not None else MTG_WEIGHTS
+        if not (folder / "config.json").is_file():
+            raise FileNotFoundError(f"no Mind-the-Glitch model in {folder} (expected config.json and diffusion_pytorch_model.safetensors "
+                                    "written by save_pretrained); train one with `dvc repro train`, or pass the folder")
+        try:
+            config = json.loads((folder / "config.json").read_text())
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{folder / 'config.json'}: not valid JSON ({e})") from e
+        validate_config(config, str(folder / "config.json"))
+        check_compatible(config, backbone, where=f"checkpoint {folder}")
+        skeleton = Disentangler(**{k: v for k, v in config.items() if not k.startswith("_")})
+        check_weights(folder, skeleton.state_dict().keys())
+        dev = get_device(device)
+        dis = Disentangler.from_pretrained(folder, use_safetensors=True).to(dev).eval()
+        if backbone is None:
+            backbone = load_backbone(dis.config, dev)
         return cls(backbone.to(dev), dis).eval()
+
+    def save_pretrained(self, folder: str | os.PathLike) -> Path:
+        "Write the heads (`config.json` + safetensors) to `folder`; the backbone is named by the config (shipped, SD id, or `backbone_path`)."
+        self.disentangler.save_pretrained(folder, safe_serialization=True)
+        return Path(folder)
 
 def load_backbone(config, device: str | torch.device = "auto") -> DiffusionFeatures:
     "The frozen backbone a Disentangler config names."
