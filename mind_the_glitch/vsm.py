@@ -53,10 +53,10 @@ def _mask_pixels(path: Path):
             rgb = np.asarray(im.convert("RGB"))
             if not ((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all()):
                 raise ValueError(f"mask {path} is a colour image; give a single-channel (grey or binary) mask")
-            return rgb[..., 0]
+            return rgb[..., 0].copy()
         if im.mode in ("1", "P", "LA"):
-            return np.asarray(im.convert("L"))
-        return np.asarray(im)
+            return np.array(im.convert("L"))
+        return np.array(im)
 
 
 def load_mask(path: str | os.PathLike, threshold: float | None = None) -> torch.Tensor:

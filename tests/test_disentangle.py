@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mind_the_glitch.backbone import EmbeddedFeatures, StableDiffusionFeatures, tiny_stable_diffusion
-from mind_the_glitch.disentangle import (SD21_LAYERS, Disentangler, LossConfig, MindTheGlitch, disentangler_for, mtg_loss)
+from mind_the_glitch.disentangle import (SD21_LAYERS, Disentangler, LossConfig, MindTheGlitch, disentangler_for, layer_channels, mtg_loss)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_code_variant_trains_down_on_real_features():
     pts = torch.tensor([[x, y] for y in range(8) for x in range(8)])
     batch = {"points_in1": pts[None, :8], "points_in2": pts[None, :8], "points_out1": pts[None, 8:], "points_out2": pts[None, 8:]}
     for cfg in (LossConfig(), LossConfig.code()):
-        dis = Disentangler(layers=["us2", "us3"], in_channels=[128, 64], grid=8, proj_dim=32, num_groups=8)
+        dis = Disentangler(layers=["us2", "us3"], in_channels=layer_channels(fx, ["us2", "us3"]), grid=8, proj_dim=32, num_groups=8)
         opt = torch.optim.AdamW(dis.parameters(), lr=1e-3)
         losses = []
         for _ in range(15):
