@@ -33,18 +33,18 @@ def similarity_matrix(feat_src: torch.Tensor, feat_dst: torch.Tensor) -> torch.T
 
 def match_features(feat_src: torch.Tensor, feat_dst: torch.Tensor, mask_src: torch.Tensor | np.ndarray | None = None,
                    mask_dst: torch.Tensor | np.ndarray | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    "Nearest target cell (flat index) and cosine score for every source cell, within the masks."
+    "Nearest target cell (flat index) and cosine score for every source cell, within the masks (returned on the CPU)."
     sim = similarity_matrix(feat_src, feat_dst); n_src, n_dst = sim.shape
     def _mask(m, n, name):
         if m is None: return torch.ones(n, dtype=torch.bool)
         m = torch.as_tensor(np.asarray(m) if not isinstance(m, torch.Tensor) else m).reshape(-1).bool()
         if m.numel() != n: raise ValueError(f"{name} has {m.numel()} cells, features have {n}")
         if not m.any(): raise ValueError(f"{name} is empty")
-        return m
+        return m.to(sim.device)   # the masks follow the features: a CUDA backbone gives a CUDA similarity matrix
     ms, md = _mask(mask_src, n_src, "mask_src"), _mask(mask_dst, n_dst, "mask_dst")
     sim = sim.masked_fill(~md[None], float("-inf"))
     score, idx = sim.max(1)
-    return torch.where(ms, idx, -1), torch.where(ms, score, torch.nan)
+    return torch.where(ms, idx, -1).cpu(), torch.where(ms, score, torch.nan).cpu()
 
 # %% ../nbs/04_correspondence.ipynb
 def grid_correspondences(a: View, b: View, grid: int) -> tuple[np.ndarray, np.ndarray]:
