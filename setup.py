@@ -10,6 +10,8 @@ licenses = {"apache2": ("Apache Software License 2.0", "OSI Approved :: Apache S
 statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable"]
 lic = licenses[cfg["license"]]
 requirements = cfg.get("requirements", "").split()
+pipeline_requirements = cfg.get("pipeline_requirements", "").split()
+baselines_requirements = cfg.get("baselines_requirements", "").split()
 dev_requirements = cfg.get("dev_requirements", "").split()
 console_scripts = cfg.get("console_scripts", "").split()
 
@@ -30,7 +32,9 @@ setuptools.setup(
                                      "weights/*/*/*.json", "weights/*/*/*.safetensors"]},
     include_package_data=True,
     install_requires=requirements,
-    extras_require={"dev": dev_requirements},
+    # core: score images with the shipped model; [pipeline]: dvc repro and the notebooks; [baselines]: CLIP/DINO/EfficientNet
+    extras_require={"pipeline": pipeline_requirements, "baselines": baselines_requirements,
+                    "dev": pipeline_requirements + dev_requirements},
     dependency_links=cfg.get("dep_links", "").split(),
     python_requires=">=" + cfg["min_python"],
     long_description=open("README.md", encoding="utf-8").read(),

@@ -144,9 +144,9 @@ def embedded_unet_config(image_size: int = 64, patch_size: int = EMBEDDED_PATCH)
     )
 
 
-def embedded_scheduler() -> DDPMScheduler:
-    "The noise schedule the embedded DDPM is trained with."
-    return DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="epsilon")
+def embedded_scheduler(prediction_type: str = "epsilon") -> DDPMScheduler:
+    "The noise schedule the embedded DDPM is trained with; the UNet predicts the noise (`epsilon`), the clean latent (`sample`) or `v_prediction`."
+    return DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type=prediction_type)
 
 
 EMBEDDED_WEIGHTS = Path(__file__).parent / "weights" / "glitch-ddpm" if "__file__" in globals() else Path("../mind_the_glitch/weights/glitch-ddpm")

@@ -23,8 +23,8 @@ from .core import config_from, load_checkpoint, load_params, open_live, save_che
 from .world import GlitchWorld
 
 # %% auto 0
-__all__ = ['BackboneTrainConfig', 'render_training_views', 'ddpm_batch', 'min_snr_loss', 'save_backbone', 'train_ddpm',
-           'sample_ddpm']
+__all__ = ['BackboneTrainConfig', 'render_training_views', 'ddpm_batch', 'diffusion_target', 'min_snr_loss', 'save_backbone',
+           'train_ddpm']
 
 # %% ../nbs/03_backbone_train.ipynb
 @dataclasses.dataclass
@@ -43,7 +43,8 @@ class BackboneTrainConfig:
     warmup_steps: int = 2
     lr_schedule: str = "constant"   # "constant" after warmup (any step's EMA is a finished model) | "cosine" decay to 0
     class_dropout: float = 0.15
-    snr_gamma: float = 5.0          # min-SNR-γ loss weighting; 0 = the plain noise-prediction loss
+    prediction_type: str = "epsilon"  # what the UNet predicts: "epsilon" (noise) | "sample" (the clean latent) | "v_prediction"
+    snr_gamma: float = 5.0          # min-SNR-γ loss weighting; 0 = the plain loss
     ema_decay: float = 0.999        # upper bound of the EMA decay (warmed up as 1 - (1 + step)^-3/4)
     mixed_precision: str = "no"     # "no" | "bf16" | "fp16" (fp16 on GPUs only)
     checkpoint_every: int = 3
@@ -60,6 +61,8 @@ class BackboneTrainConfig:
             raise ValueError(f"ema_decay must be in (0, 1), got {self.ema_decay}")
         if self.lr_schedule not in ("constant", "cosine"):
             raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
+        if self.prediction_type not in ("epsilon", "sample", "v_prediction"):
+            raise ValueError(f"prediction_type must be 'epsilon', 'sample' or 'v_prediction', got {self.prediction_type!r}")
         if self.weights_dtype not in ("float16", "float32"):
             raise ValueError(f"weights_dtype must be 'float16' or 'float32', got {self.weights_dtype!r}")
 
@@ -98,7 +101,7 @@ def render_training_views(world: GlitchWorld, n_subjects: int, views_per_subject
 # %% ../nbs/03_backbone_train.ipynb
 def ddpm_batch(images: torch.Tensor, labels: torch.Tensor, batch_size: int, step: int, seed: int, scheduler,
                class_dropout: float = 0.15, rank: int = 0, codec: PatchCodec | None = None):
-    "Training step `step`'s batch in latent space: (noisy latents, timesteps, labels with dropout, target noise), seeded by (seed, step, rank)."
+    "Training step `step`'s batch in latent space: (noisy latents, timesteps, labels with dropout, target), seeded by (seed, step, rank)."
     codec = codec if codec is not None else PatchCodec(patch_size=1)
     g = torch.Generator().manual_seed(int(seed) * 1_000_003 + int(step) * 97 + rank)
     idx = torch.randint(0, len(images), (batch_size,), generator=g)
@@ -107,16 +110,30 @@ def ddpm_batch(images: torch.Tensor, labels: torch.Tensor, batch_size: int, step
     y[torch.rand(batch_size, generator=g) < class_dropout] = NULL_CLASS
     noise = torch.randn(x0.shape, generator=g)
     t = torch.randint(0, scheduler.config.num_train_timesteps, (batch_size,), generator=g)
-    return scheduler.add_noise(x0, noise, t), t, y, noise
+    return scheduler.add_noise(x0, noise, t), t, y, diffusion_target(scheduler, x0, noise, t)
+
+
+def diffusion_target(scheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    "What the UNet learns to output at `t`, by the scheduler's `prediction_type`: the noise, the clean latent, or the velocity."
+    kind = scheduler.config.prediction_type
+    if kind == "epsilon":
+        return noise
+    if kind == "sample":
+        return x0
+    if kind == "v_prediction":
+        return scheduler.get_velocity(x0, noise, t)
+    raise ValueError(f"unknown prediction_type {kind!r}")
 
 # %% ../nbs/03_backbone_train.ipynb
-def min_snr_loss(pred: torch.Tensor, noise: torch.Tensor, timesteps: torch.Tensor, scheduler, gamma: float = 5.0) -> torch.Tensor:
-    "Mean squared ε error, each sample weighted by `min(SNR, γ) / SNR` of its timestep (`gamma=0`: unweighted)."
-    per_sample = F.mse_loss(pred.float(), noise.float(), reduction="none").flatten(1).mean(1)
+def min_snr_loss(pred: torch.Tensor, target: torch.Tensor, timesteps: torch.Tensor, scheduler, gamma: float = 5.0) -> torch.Tensor:
+    "Mean squared error to the target, each sample weighted by min-SNR-γ for the scheduler's prediction type (`gamma=0`: unweighted)."
+    per_sample = F.mse_loss(pred.float(), target.float(), reduction="none").flatten(1).mean(1)
     if gamma <= 0:
         return per_sample.mean()
     snr = compute_snr(scheduler, timesteps.cpu()).to(per_sample.device)
-    weights = snr.clamp(max=gamma) / snr
+    capped = snr.clamp(max=gamma)
+    kind = scheduler.config.prediction_type
+    weights = {"epsilon": capped / snr, "sample": capped, "v_prediction": capped / (snr + 1)}[kind]
     return (per_sample * weights).mean()
 
 # %% ../nbs/03_backbone_train.ipynb
@@ -184,7 +201,7 @@ def train_ddpm(out_dir: str | Path, images: torch.Tensor, labels: torch.Tensor, 
     checkpoint = out_dir / "checkpoint"
     acc = Accelerator(mixed_precision=config.mixed_precision)
     unet, optimizer, ema = _new_model(config)
-    codec, scheduler = PatchCodec(config.patch_size), embedded_scheduler()
+    codec, scheduler = PatchCodec(config.patch_size), embedded_scheduler(config.prediction_type)
     start = _resume(checkpoint, unet, optimizer, ema)
     if start > config.steps:
         raise ValueError(f"the checkpoint in {checkpoint} is at step {start}, past steps={config.steps}: use its snapshot or a new out_dir")
@@ -202,10 +219,10 @@ def train_ddpm(out_dir: str | Path, images: torch.Tensor, labels: torch.Tensor, 
     unet.train()
     for step in bar:
         batch = ddpm_batch(images, labels, per_rank, step, config.seed, scheduler, config.class_dropout, acc.process_index, codec)
-        xt, t, y, noise = (v.to(acc.device) for v in batch)
+        xt, t, y, target = (v.to(acc.device) for v in batch)
         with acc.autocast():
             pred = unet(xt, t, class_labels=y).sample
-        loss = min_snr_loss(pred, noise, t, scheduler, config.snr_gamma)
+        loss = min_snr_loss(pred, target, t, scheduler, config.snr_gamma)
         acc.backward(loss)
         acc.clip_grad_norm_(unet.parameters(), 1.0)
         optimizer.step()
@@ -238,25 +255,3 @@ def train_ddpm(out_dir: str | Path, images: torch.Tensor, labels: torch.Tensor, 
         if live is not None:
             live.end()
     return final
-
-# %% ../nbs/03_backbone_train.ipynb
-@torch.no_grad()
-def sample_ddpm(unet, classes: torch.Tensor, steps: int = 50, seed: int = 0, image_size: int = 64,
-                codec: PatchCodec | None = None, guidance: float = 1.0) -> torch.Tensor:
-    "DDIM samples of the embedded DDPM for `classes` (`guidance` > 1: classifier-free guidance); float `B×3×H×W` in [0, 1]."
-    from diffusers import DDIMScheduler
-
-    codec = codec if codec is not None else PatchCodec(patch_size=1)
-    sched = DDIMScheduler.from_config(embedded_scheduler().config)
-    sched.set_timesteps(steps)
-    g = torch.Generator().manual_seed(seed)
-    x = codec.encode(torch.randn((len(classes), 3, image_size, image_size), generator=g) / 2 + 0.5).to(unet.device)
-    c = classes.to(unet.device)
-    for t in sched.timesteps:
-        if guidance == 1:
-            eps = unet(x, t, class_labels=c).sample
-        else:
-            e_c, e_u = unet(torch.cat([x, x]), t, class_labels=torch.cat([c, torch.full_like(c, NULL_CLASS)])).sample.chunk(2)
-            eps = e_u + guidance * (e_c - e_u)
-        x = sched.step(eps, t, x).prev_sample
-    return codec.decode(x.clamp(-1, 1)).cpu()

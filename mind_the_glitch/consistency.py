@@ -22,16 +22,18 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torchmetrics import Metric
 
 from .core import atomic_path, check_images, save_json, to_image_tensor
 
 # %% auto 0
 __all__ = ['SIZE_POLICIES', 'CLIP_MODEL', 'ENCODERS', 'PAPER_SEEDS', 'LORA_TARGETS', 'QUESTION', 'HELP', 'ANNOTATION_FIELDS',
            'pairwise_scores', 'semantic_consistency_score', 'stack_images', 'embed_images', 'consistency_of_images',
-           'EncoderUnavailable', 'load_encoder', 'reference_views', 'CenteredEncoder', 'add_lora', 'lora_subjects',
-           'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora', 'visual_consistency_score',
-           'mtg_features', 'describe', 'normality_check', 'paired_effect_size', 'compare_scores', 'AnnotationSession',
-           'load_annotations', 'aggregate_human_choices', 'score_choices', 'human_agreement', 'annotation_widget']
+           'EncoderUnavailable', 'SemanticConsistency', 'load_encoder', 'reference_views', 'CenteredEncoder',
+           'add_lora', 'lora_subjects', 'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora',
+           'visual_consistency_score', 'mtg_features', 'describe', 'normality_check', 'paired_effect_size',
+           'compare_scores', 'AnnotationSession', 'load_annotations', 'aggregate_human_choices', 'score_choices',
+           'human_agreement', 'annotation_widget']
 
 # %% ../nbs/11_consistency.ipynb
 def _as_embeddings(embeddings: Any, name: str = "embeddings") -> torch.Tensor:
@@ -103,6 +105,30 @@ def consistency_of_images(images: Any, encoder: Callable, batch_size: int = 32, 
 
 class EncoderUnavailable(OSError):
     "An encoder's weights cannot be loaded here (reason in the message); its score is reported as not available."
+
+# %% ../nbs/11_consistency.ipynb
+class SemanticConsistency(Metric):
+    "The Semantic Consistency Score of one prompt's images as a `torchmetrics.Metric` (higher = more consistent, 0-100)."
+
+    higher_is_better = True
+    is_differentiable = False
+    full_state_update = False
+    plot_lower_bound = 0.0
+    plot_upper_bound = 100.0
+
+    def __init__(self, encoder: Callable, batch_size: int = 32, size_policy: str = "reject", **kwargs):
+        super().__init__(**kwargs)
+        self.encoder, self.batch_size, self.size_policy = encoder, batch_size, size_policy
+        self.add_state("embeddings", default=[], dist_reduce_fx="cat")
+
+    def update(self, images: Any) -> None:
+        "Embed a batch of this prompt's images and keep the embeddings."
+        self.embeddings.append(embed_images(images, self.encoder, self.batch_size, self.size_policy).to(self.device))
+
+    def compute(self) -> torch.Tensor:
+        "SCS over every image seen: mean over unordered pairs of `max(0, 100·cos)`."
+        from torchmetrics.utilities import dim_zero_cat
+        return torch.tensor(semantic_consistency_score(dim_zero_cat(self.embeddings)), dtype=torch.float64)
 
 # %% ../nbs/11_consistency.ipynb
 CLIP_MODEL = "openai/clip-vit-base-patch32"

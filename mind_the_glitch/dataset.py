@@ -828,22 +828,29 @@ def generate_split(pipeline: DatasetPipeline, folder: str | os.PathLike, n: int,
         if old != config:    # different settings: rebuild the split
             for f in list(folder.glob("*.png")) + list(folder.glob("*.jsonl")): f.unlink()
             save_json(config, cfg_path)
+        for f in folder.glob(".*"):   # temporary files of writes a killed run left half done
+            if f.is_file(): f.unlink()
     if accelerator is not None: accelerator.wait_for_everyone()
     suffix = "" if world == 1 else f".rank{rank}"
     man, rej = folder / f"manifest{suffix}.jsonl", folder / f"rejections{suffix}.jsonl"
     for p in (man, rej): _repair_jsonl(p)
     done, rejected = read_jsonl(man), read_jsonl(rej)
-    seen = [r["source_index"] for r in done] + [r["source_index"] for r in rejected]
+    seen = {r["source_index"] for r in done} | {r["source_index"] for r in rejected}
     target = math.ceil(n / world) if rank < n % world or n % world == 0 else n // world
     max_attempts = max_attempts or 20 * n
-    nxt = (max(seen) + world) if seen else rank
+    limit = min(max_attempts, len(pipeline.source))
+    stride = batch_size * world   # fixed batch boundaries: a resumed run batches exactly as an uninterrupted one
+    start = rank + ((max(seen) - rank) // stride) * stride if seen else rank
     bar = tqdm(total=target, initial=min(len(done), target), desc=f"{folder.name}", disable=not progress, mininterval=2, unit="sample")
     t0 = time.perf_counter(); made = 0; batches = 0
-    while len(done) < target and nxt < max_attempts and nxt < len(pipeline.source):
-        idx = list(range(nxt, min(max_attempts, len(pipeline.source)), world))[:batch_size]; nxt = idx[-1] + world
+    while len(done) < target and start < limit:
+        idx = list(range(start, min(limit, start + stride), world))
+        start += stride
         samples, skips = pipeline.process(idx)
         events = sorted([(s["source_index"], s) for s in samples] + [(k[0], k) for k in skips], key=lambda e: e[0])
         for i, e in events:
+            if i in seen:
+                continue   # written before the run was killed
             if isinstance(e, dict):
                 if len(done) >= target: break
                 done.append(write_sample(folder, e, man.name)); made += 1; bar.update(1)

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from torchmetrics import Metric
 
 from .core import check_images, get_device, load_image, to_image_tensor
 
@@ -421,18 +422,24 @@ def score_images(reference: Any, generated: Any, mask_reference: Any = None, mas
     return scorer.score(reference, generated, mask_reference, mask_generated)
 
 # %% ../nbs/08_vsm.ipynb
-class VisualSemanticMatching:
-    "VSM accumulated over batches, torchmetrics-style (update/compute/reset); higher = more consistent."
+class VisualSemanticMatching(Metric):
+    "VSM accumulated over batches (a `torchmetrics.Metric`): the mean per-pair VSM per threshold; higher = more consistent."
+
     higher_is_better = True
     is_differentiable = False
     full_state_update = False
-    plot_lower_bound, plot_upper_bound = 0.0, 1.0
+    plot_lower_bound = 0.0
+    plot_upper_bound = 1.0
 
-    def __init__(self, scorer: VSMScorer | None = None, thresholds: Sequence[float] = THRESHOLDS, **scorer_kwargs):
+    def __init__(self, scorer: VSMScorer | None = None, thresholds: Sequence[float] = THRESHOLDS, **kwargs):
+        metric_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _METRIC_KWARGS}
+        super().__init__(**metric_kwargs)
         self.thresholds = tuple(_check_threshold(t, "threshold T_v") for t in (scorer.thresholds if scorer is not None else thresholds))
         if not self.thresholds: raise ValueError("thresholds is empty: give at least one T_v")
-        self._scorer, self._scorer_kwargs = scorer, scorer_kwargs
-        self.reset()
+        self._scorer, self._scorer_kwargs = scorer, kwargs
+        self.add_state("sum", torch.zeros(len(self.thresholds), dtype=torch.float64), dist_reduce_fx="sum")
+        self.add_state("count", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
+        self.add_state("n_undefined", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
 
     @property
     def scorer(self) -> VSMScorer:
@@ -440,24 +447,25 @@ class VisualSemanticMatching:
         if self._scorer is None: self._scorer = VSMScorer(thresholds=self.thresholds, **self._scorer_kwargs)
         return self._scorer
 
-    def reset(self):
-        "Clear the states."
-        self.sum = torch.zeros(len(self.thresholds), dtype=torch.float64)
-        self.count = torch.zeros((), dtype=torch.long)
-        self.n_undefined = torch.zeros((), dtype=torch.long)
-
-    def update_results(self, results: Sequence[VSMResult]):
+    def update_results(self, results: Sequence[VSMResult]) -> None:
         "Add per-pair results of `vsm_score` (they must include this metric's thresholds)."
+        self.update(results=results)
+
+    def update(self, reference: Any = None, generated: Any = None, mask_reference: Any = None, mask_generated: Any = None,
+               results: Sequence[VSMResult] | None = None) -> None:
+        "Score a batch of pairs (the batch's `VSMOutput` is kept in `last_output`), or take `results` of `vsm_score`, and add them."
+        if results is None:
+            if reference is None or generated is None: raise ValueError("update needs reference and generated images, or results")
+            self.last_output = self.scorer.score(reference, generated, mask_reference, mask_generated)
+            results = self.last_output.results
         for r in results:
             missing = [t for t in self.thresholds if t not in r.scores]
             if missing: raise ValueError(f"result lacks thresholds {missing}; it has {list(r.scores)}")
-            if r.n_matches == 0: self.n_undefined += 1; continue
-            self.sum += torch.tensor([r.scores[t] for t in self.thresholds], dtype=torch.float64); self.count += 1
-
-    def update(self, reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None) -> VSMOutput:
-        "Score a batch of pairs and add it to the states; returns the batch's `VSMOutput`."
-        out = self.scorer.score(reference, generated, mask_reference, mask_generated)
-        self.update_results(out.results); return out
+            if r.n_matches == 0:
+                self.n_undefined += 1
+                continue
+            self.sum += torch.tensor([r.scores[t] for t in self.thresholds], dtype=torch.float64, device=self.sum.device)
+            self.count += 1
 
     def compute(self) -> dict[float, float]:
         "Mean VSM per threshold over the scored pairs (NaN with a warning if none)."
@@ -467,19 +475,16 @@ class VisualSemanticMatching:
             return {t: float("nan") for t in self.thresholds}
         return {t: float(s) / int(self.count) for t, s in zip(self.thresholds, self.sum)}
 
-    def forward(self, *args, **kwargs) -> dict[float, float]:
-        "Update with a batch and return that batch's mean VSM (NaN where no pair had matches)."
-        out = self.update(*args, **kwargs)
-        ok = out.n_matches > 0
-        return {t: (out.scores[t][ok].mean().item() if ok.any() else float("nan")) for t in self.thresholds}
-    __call__ = forward
+    def merge_state(self, incoming_state) -> None:
+        "Add another metric's states (e.g. from another process); the thresholds must agree."
+        if isinstance(incoming_state, VisualSemanticMatching) and incoming_state.thresholds != self.thresholds:
+            raise ValueError(f"thresholds differ: {self.thresholds} vs {incoming_state.thresholds}")
+        super().merge_state(incoming_state)
+        self._computed = None   # the states changed: compute again
 
-    def merge_state(self, other: "VisualSemanticMatching"):
-        "Add another metric's states (e.g. from another process)."
-        if other.thresholds != self.thresholds: raise ValueError(f"thresholds differ: {self.thresholds} vs {other.thresholds}")
-        self.sum += other.sum; self.count += other.count; self.n_undefined += other.n_undefined
 
-    def __repr__(self): return f"VisualSemanticMatching(thresholds={self.thresholds}, count={int(self.count)}, higher_is_better=True)"
+_METRIC_KWARGS = ("compute_on_cpu", "dist_sync_on_step", "process_group", "dist_sync_fn", "distributed_available_fn",
+                  "sync_on_compute", "compute_with_cache")
 
 # %% ../nbs/08_vsm.ipynb
 def plot_vsm(reference: Any, generated: Any, heatmap: torch.Tensor, scores: dict[float, float] | None = None,
