@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export PYTHONHASHSEED := 0
 
-.PHONY: setup repro smoke test export ship-backbone retrain-backbone
+.PHONY: setup repro smoke test export lint ship-backbone retrain-backbone
 
 setup:  ## create .venv with the pinned CPU stack
 	bash tools/setup.sh
@@ -17,8 +17,11 @@ smoke: setup  ## smoke-scale `dvc repro` of the whole pipeline in a throw-away c
 test: setup  ## everything CI checks
 	bash tools/check.sh
 
-export:  ## notebooks -> package, then clean notebooks
-	nbdev_export && nbdev_clean
+export:  ## notebooks -> package (nbdev_export + ruff), then clean notebooks
+	bash tools/export.sh && nbdev_clean
+
+lint:  ## ruff: formatting and lint of the package, notebooks, tests, benchmarks and tools
+	ruff format --check . && ruff check .
 
 ship-backbone:  ## copy a retrained backbone (data/backbone/glitch-ddpm) into the package
 	rm -rf mind_the_glitch/weights/glitch-ddpm && mkdir -p mind_the_glitch/weights

@@ -1,5 +1,7 @@
 "Packaging for mind_the_glitch; metadata lives in settings.ini (nbdev 2 convention)."
+
 from configparser import ConfigParser
+
 import setuptools
 
 config = ConfigParser(delimiters=["="])
@@ -28,13 +30,23 @@ setuptools.setup(
     url=cfg["git_url"],
     packages=setuptools.find_packages(include=["mind_the_glitch", "mind_the_glitch.*"]),
     # The embedded backbone's trained weights ship inside the package.
-    package_data={"mind_the_glitch": ["weights/*/*.json", "weights/*/*.safetensors", "weights/*/*.md",
-                                     "weights/*/*/*.json", "weights/*/*/*.safetensors"]},
+    package_data={
+        "mind_the_glitch": [
+            "weights/*/*.json",
+            "weights/*/*.safetensors",
+            "weights/*/*.md",
+            "weights/*/*/*.json",
+            "weights/*/*/*.safetensors",
+        ]
+    },
     include_package_data=True,
     install_requires=requirements,
     # core: score images with the shipped model; [pipeline]: dvc repro and the notebooks; [baselines]: CLIP/DINO/EfficientNet
-    extras_require={"pipeline": pipeline_requirements, "baselines": baselines_requirements,
-                    "dev": pipeline_requirements + dev_requirements},
+    extras_require={
+        "pipeline": pipeline_requirements,
+        "baselines": baselines_requirements,
+        "dev": pipeline_requirements + dev_requirements,
+    },
     dependency_links=cfg.get("dep_links", "").split(),
     python_requires=">=" + cfg["min_python"],
     long_description=open("README.md", encoding="utf-8").read(),

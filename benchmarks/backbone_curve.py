@@ -38,8 +38,14 @@ torch.set_num_threads(args.threads)
 out = Path(args.out)
 curve = json.loads(out.read_text()) if out.is_file() else {}
 world = GlitchWorld(seed=0)
-config = GenerationConfig(n_samples=args.samples, n_renders=args.renders, n_classifier_train=1000,
-                          steps=args.steps, guidance=args.guidance, batch_size=80)
+config = GenerationConfig(
+    n_samples=args.samples,
+    n_renders=args.renders,
+    n_classifier_train=1000,
+    steps=args.steps,
+    guidance=args.guidance,
+    batch_size=80,
+)
 pairs = [world.pair(i, "test") for i in range(args.pairs)]
 classifier = CategoryClassifier(seed=0)
 for snapshot in sorted((Path(args.run_dir) / "snapshots").iterdir()):
@@ -47,7 +53,9 @@ for snapshot in sorted((Path(args.run_dir) / "snapshots").iterdir()):
     if key in curve:
         continue
     t0 = time.perf_counter()
-    metrics, _ = measure_generation(EmbeddedDiffusion.from_pretrained(snapshot, device="cpu"), config, world, classifier)
+    metrics, _ = measure_generation(
+        EmbeddedDiffusion.from_pretrained(snapshot, device="cpu"), config, world, classifier
+    )
     features = EmbeddedFeatures.from_pretrained(snapshot, device="cpu", timestep=100)
     pck = evaluate_pck(features, pairs, grid=32)
     metrics["pck@0.1"] = {layer: round(v["pck@0.1"], 4) for layer, v in pck.items()}
@@ -56,6 +64,9 @@ for snapshot in sorted((Path(args.run_dir) / "snapshots").iterdir()):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(curve, indent=1) + "\n")
     best = max(metrics["pck@0.1"].values())
-    print(f"{key}: class_accuracy {metrics['class_accuracy']:.3f} (renders {metrics['classifier_accuracy_on_renders']:.3f}), "
-          f"fid {metrics['fid_effnet']:.1f} (floor {metrics['fid_effnet_floor']:.1f}), conditioning {metrics['conditioning_effect']:.3f}, "
-          f"best PCK@0.1 {best:.3f}, {metrics['seconds']} s", flush=True)
+    print(
+        f"{key}: class_accuracy {metrics['class_accuracy']:.3f} (renders {metrics['classifier_accuracy_on_renders']:.3f}), "
+        f"fid {metrics['fid_effnet']:.1f} (floor {metrics['fid_effnet_floor']:.1f}), conditioning {metrics['conditioning_effect']:.3f}, "
+        f"best PCK@0.1 {best:.3f}, {metrics['seconds']} s",
+        flush=True,
+    )

@@ -22,22 +22,30 @@ parser.add_argument("--batch", type=int, default=40)
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--guidance", type=float, default=2.0)
 parser.add_argument("--random", action="store_true", help="random weights (same compute)")
-parser.add_argument("--weights", default=None, help="a backbone folder (unet/, scheduler/, codec/) instead of the shipped weights")
+parser.add_argument(
+    "--weights", default=None, help="a backbone folder (unet/, scheduler/, codec/) instead of the shipped weights"
+)
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 model = EmbeddedDiffusion.random() if args.random else EmbeddedDiffusion.from_pretrained(args.weights, device="cpu")
 source = "random" if args.random else (args.weights or "shipped")
 classes = [k % 8 for k in range(args.n)]
 seeds = list(PAPER_SEEDS[: args.n])
-print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {source} weights, {args.n} images, batch {args.batch}, guidance {args.guidance}")
+print(
+    f"torch {torch.__version__}, threads {torch.get_num_threads()}, {source} weights, {args.n} images, batch {args.batch}, guidance {args.guidance}"
+)
 ref = generate(model, classes, seeds, steps=100, sampler="ddim", guidance=args.guidance, batch_size=args.batch)
-other = generate(model, classes, seeds[1:] + seeds[:1], steps=100, sampler="ddim", guidance=args.guidance, batch_size=args.batch)
+other = generate(
+    model, classes, seeds[1:] + seeds[:1], steps=100, sampler="ddim", guidance=args.guidance, batch_size=args.batch
+)
 print(f"ddim-100 reference; |different seeds| = {(ref - other).abs().mean():.4f} (mean abs pixel difference, scale)")
 for sampler, steps in (("dpm", 10), ("dpm", 15), ("dpm", 20), ("ddim", 10), ("ddim", 15), ("ddim", 25), ("ddim", 50)):
     t0 = time.perf_counter()
     x = generate(model, classes, seeds, steps=steps, sampler=sampler, guidance=args.guidance, batch_size=args.batch)
     dt = time.perf_counter() - t0
-    print(f"{sampler:>4}-{steps:<3}: {dt / args.n:.3f} s/img ({dt / args.n / steps:.4f} s/img/step); |x - ddim100| = {(x - ref).abs().mean():.4f}")
+    print(
+        f"{sampler:>4}-{steps:<3}: {dt / args.n:.3f} s/img ({dt / args.n / steps:.4f} s/img/step); |x - ddim100| = {(x - ref).abs().mean():.4f}"
+    )
 world = GlitchWorld(seed=0)
 images, labels = render_subject_views(world, lora_subjects(world), 8)
 t0 = time.perf_counter()

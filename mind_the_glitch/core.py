@@ -18,9 +18,27 @@ import torch
 from PIL import Image
 
 # %% auto 0
-__all__ = ['seed_everything', 'get_device', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'as_bool', 'atomic_path',
-           'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint', 'merge_params', 'load_params',
-           'config_from', 'apply_params', 'NullLive', 'open_live']
+__all__ = [
+    "seed_everything",
+    "get_device",
+    "check_images",
+    "to_image_tensor",
+    "load_image",
+    "to_pil",
+    "as_bool",
+    "atomic_path",
+    "save_json",
+    "save_figure",
+    "save_checkpoint",
+    "load_checkpoint",
+    "merge_params",
+    "load_params",
+    "config_from",
+    "apply_params",
+    "NullLive",
+    "open_live",
+]
+
 
 # %% ../nbs/00_core.ipynb
 def seed_everything(seed: int) -> torch.Generator:
@@ -32,16 +50,22 @@ def seed_everything(seed: int) -> torch.Generator:
     torch.manual_seed(int(seed))
     return torch.Generator().manual_seed(int(seed))
 
+
 # %% ../nbs/00_core.ipynb
 def get_device(device: str | torch.device = "auto") -> torch.device:
     "Resolve `'auto'` to CUDA when present, else CPU; validate anything else."
-    if isinstance(device, torch.device): return device
-    if device == "auto": return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try: dev = torch.device(device)
-    except RuntimeError as e: raise ValueError(f"unknown device {device!r}") from e
+    if isinstance(device, torch.device):
+        return device
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except RuntimeError as e:
+        raise ValueError(f"unknown device {device!r}") from e
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {device!r} requested but CUDA is not available")
     return dev
+
 
 # %% ../nbs/00_core.ipynb
 def check_images(images: torch.Tensor, name: str = "images", min_size: int = 8) -> torch.Tensor:
@@ -55,48 +79,68 @@ def check_images(images: torch.Tensor, name: str = "images", min_size: int = 8) 
         raise ValueError(f"{name} must be RGB (3 channels), got a {kind} batch of shape {tuple(images.shape)}")
     if not images.is_floating_point():
         raise TypeError(f"{name} must be a float tensor in [0, 1], got dtype {images.dtype}")
-    if images.shape[0] == 0: raise ValueError(f"{name} is an empty batch (shape {tuple(images.shape)})")
+    if images.shape[0] == 0:
+        raise ValueError(f"{name} is an empty batch (shape {tuple(images.shape)})")
     if min(images.shape[-2:]) < min_size:
         raise ValueError(f"{name} are too small: {tuple(images.shape[-2:])}, need at least {min_size}×{min_size}")
-    if not torch.isfinite(images).all(): raise ValueError(f"{name} contain NaN or inf values")
+    if not torch.isfinite(images).all():
+        raise ValueError(f"{name} contain NaN or inf values")
     lo, hi = images.min().item(), images.max().item()
     if lo < -1e-4 or hi > 1 + 1e-4:
-        raise ValueError(f"{name} must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]"
-                         + (" (looks like [-1, 1]; use (x + 1) / 2)" if lo < 0 else "")
-                         + (" (looks like 0-255; divide by 255)" if hi > 2 else ""))
+        raise ValueError(
+            f"{name} must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]"
+            + (" (looks like [-1, 1]; use (x + 1) / 2)" if lo < 0 else "")
+            + (" (looks like 0-255; divide by 255)" if hi > 2 else "")
+        )
     return images
+
 
 # %% ../nbs/00_core.ipynb
 def to_image_tensor(image: Any) -> torch.Tensor:
     "Convert a PIL image, `uint8` HWC array, float HWC array in [0,1], or image tensor to a float `1×3×H×W` batch (or pass a batch through)."
     if isinstance(image, Image.Image):
         if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-            raise ValueError(f"16-bit/float PIL image (mode {image.mode!r}) is not supported; convert to 8-bit RGB first")
+            raise ValueError(
+                f"16-bit/float PIL image (mode {image.mode!r}) is not supported; convert to 8-bit RGB first"
+            )
         if image.mode != "RGB":
-            raise ValueError(f"image must be RGB, got PIL mode {image.mode!r}; use image.convert('RGB') if dropping "
-                             "alpha/colour information is intended")
+            raise ValueError(
+                f"image must be RGB, got PIL mode {image.mode!r}; use image.convert('RGB') if dropping "
+                "alpha/colour information is intended"
+            )
         image = np.asarray(image)
     if isinstance(image, np.ndarray):
-        if image.dtype == np.uint16: raise ValueError("16-bit images are not supported; convert to 8-bit RGB first")
+        if image.dtype == np.uint16:
+            raise ValueError("16-bit images are not supported; convert to 8-bit RGB first")
         if image.ndim != 3 or image.shape[-1] != 3:
             raise ValueError(f"array images must be H×W×3 RGB, got shape {image.shape}")
-        if image.dtype == np.uint8: image = image.astype(np.float32) / 255.0
+        if image.dtype == np.uint8:
+            image = image.astype(np.float32) / 255.0
         elif not np.issubdtype(image.dtype, np.floating):
             raise TypeError(f"array images must be uint8 or float in [0, 1], got dtype {image.dtype}")
         image = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32)).permute(2, 0, 1)
-    if isinstance(image, torch.Tensor) and image.ndim == 3: image = image[None]
+    if isinstance(image, torch.Tensor) and image.ndim == 3:
+        image = image[None]
     return check_images(image if isinstance(image, torch.Tensor) else image, "image")
+
 
 # %% ../nbs/00_core.ipynb
 def load_image(path: str | os.PathLike) -> torch.Tensor:
     "Read an RGB image file into a float `1×3×H×W` tensor; clear errors for unreadable or non-RGB files."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"image file not found: {path}")
+    if not path.is_file():
+        raise FileNotFoundError(f"image file not found: {path}")
     try:
-        with Image.open(path) as im: im.load(); image = im.copy()
-    except Exception as e: raise ValueError(f"cannot read image {path}: {e}") from e
-    try: return to_image_tensor(image)
-    except (ValueError, TypeError) as e: raise ValueError(f"{path}: {e}") from e
+        with Image.open(path) as im:
+            im.load()
+            image = im.copy()
+    except Exception as e:
+        raise ValueError(f"cannot read image {path}: {e}") from e
+    try:
+        return to_image_tensor(image)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{path}: {e}") from e
+
 
 # %% ../nbs/00_core.ipynb
 def to_pil(image: torch.Tensor) -> Image.Image:
@@ -104,81 +148,121 @@ def to_pil(image: torch.Tensor) -> Image.Image:
     image = image[0] if image.ndim == 4 else image
     return Image.fromarray((image.clamp(0, 1).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))
 
+
 # %% ../nbs/00_core.ipynb
 def as_bool(value: Any) -> bool:
     "A papermill/DVC parameter as a bool: `True`, `'true'`, `'1'`, `'yes'` (any case) are true; `False`, `'false'`, `'0'`, `'no'`, `None` false."
-    if isinstance(value, bool) or value is None: return bool(value)
+    if isinstance(value, bool) or value is None:
+        return bool(value)
     text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"): return True
-    if text in ("false", "0", "no", "off", "none", ""): return False
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off", "none", ""):
+        return False
     raise ValueError(f"not a boolean parameter: {value!r}")
 
+
 # %% ../nbs/00_core.ipynb
-_UMASK = os.umask(0); os.umask(_UMASK)   # read once at import: os.umask can only be read by setting it, which races with threads
+_UMASK = os.umask(0)
+os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it, which races with threads
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     "Yield a temporary path next to `path`; move it onto `path` only if the block succeeds."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp", dir=path.parent)
-    os.close(fd); tmp = Path(tmp)
+    os.close(fd)
+    tmp = Path(tmp)
     try:
         yield tmp
-        if tmp.is_file(): os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp makes 0600 files; outputs should read like any other file
+        if tmp.is_file():
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; outputs should read like any other file
         os.replace(tmp, path)
     finally:
-        if tmp.exists(): tmp.unlink()
+        if tmp.exists():
+            tmp.unlink()
+
 
 def save_json(obj: Any, path: str | os.PathLike, **kwargs) -> Path:
     "Write `obj` as indented JSON, atomically."
-    with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, indent=2, sort_keys=False, **kwargs) + "\n")
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=False, **kwargs) + "\n")
     return Path(path)
+
 
 def save_figure(fig, path: str | os.PathLike, dpi: int = 150) -> Path:
     "Save a matplotlib figure atomically (format from the suffix)."
     path = Path(path)
-    with atomic_path(path) as tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
     return path
+
 
 # %% ../nbs/00_core.ipynb
 def _flatten_state(prefix: str, obj: Any, tensors: dict, meta: Any = None):
     "Split a (nested) state dict into flat tensors and a JSON-able skeleton."
     if isinstance(obj, torch.Tensor):
-        tensors[prefix] = obj.detach().cpu().contiguous(); return {"__tensor__": prefix}
+        tensors[prefix] = obj.detach().cpu().contiguous()
+        return {"__tensor__": prefix}
     if isinstance(obj, dict):
         return {"__dict__": [[k, _flatten_state(f"{prefix}.{k}", v, tensors)] for k, v in obj.items()]}
     if isinstance(obj, (list, tuple)):
-        return {"__list__": [_flatten_state(f"{prefix}.{i}", v, tensors) for i, v in enumerate(obj)], "tuple": isinstance(obj, tuple)}
-    if obj is None or isinstance(obj, (bool, int, float, str)): return obj
+        return {
+            "__list__": [_flatten_state(f"{prefix}.{i}", v, tensors) for i, v in enumerate(obj)],
+            "tuple": isinstance(obj, tuple),
+        }
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
     raise TypeError(f"cannot checkpoint value of type {type(obj).__name__} at {prefix}")
 
+
 def _unflatten_state(skel: Any, tensors: dict) -> Any:
-    if isinstance(skel, dict) and "__tensor__" in skel: return tensors[skel["__tensor__"]]
-    if isinstance(skel, dict) and "__dict__" in skel: return {k: _unflatten_state(v, tensors) for k, v in skel["__dict__"]}
+    if isinstance(skel, dict) and "__tensor__" in skel:
+        return tensors[skel["__tensor__"]]
+    if isinstance(skel, dict) and "__dict__" in skel:
+        return {k: _unflatten_state(v, tensors) for k, v in skel["__dict__"]}
     if isinstance(skel, dict) and "__list__" in skel:
-        items = [_unflatten_state(v, tensors) for v in skel["__list__"]]; return tuple(items) if skel["tuple"] else items
+        items = [_unflatten_state(v, tensors) for v in skel["__list__"]]
+        return tuple(items) if skel["tuple"] else items
     return skel
+
 
 def save_checkpoint(folder: str | os.PathLike, states: dict[str, Any], **info) -> Path:
     "Atomically write `states` (name → state dict) to `folder/state.safetensors` + `folder/state.json`."
     from safetensors.torch import save_file
-    folder = Path(folder); tmp = folder.with_name(folder.name + ".tmp")
-    if tmp.exists(): import shutil; shutil.rmtree(tmp)
+
+    folder = Path(folder)
+    tmp = folder.with_name(folder.name + ".tmp")
+    if tmp.exists():
+        import shutil
+
+        shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     tensors: dict[str, torch.Tensor] = {}
     skel = {k: _flatten_state(k, v, tensors) for k, v in states.items()}
     save_file(tensors, str(tmp / "state.safetensors"))
     (tmp / "state.json").write_text(json.dumps({"states": skel, "info": info}))
-    if folder.exists(): import shutil; shutil.rmtree(folder)
-    os.replace(tmp, folder); return folder
+    if folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    os.replace(tmp, folder)
+    return folder
+
 
 def load_checkpoint(folder: str | os.PathLike) -> tuple[dict[str, Any], dict]:
     "Read a `save_checkpoint` folder back: (states, info)."
     from safetensors.torch import load_file
+
     folder = Path(folder)
-    if not (folder / "state.json").is_file(): raise FileNotFoundError(f"no checkpoint in {folder}")
-    tensors = load_file(str(folder / "state.safetensors")); meta = json.loads((folder / "state.json").read_text())
+    if not (folder / "state.json").is_file():
+        raise FileNotFoundError(f"no checkpoint in {folder}")
+    tensors = load_file(str(folder / "state.safetensors"))
+    meta = json.loads((folder / "state.json").read_text())
     return {k: _unflatten_state(v, tensors) for k, v in meta["states"].items()}, meta["info"]
+
 
 # %% ../nbs/00_core.ipynb
 def merge_params(base: dict, override: dict) -> dict:
@@ -221,6 +305,7 @@ def apply_params(namespace: dict, params: dict, group: str, base: Sequence[str] 
         raise ValueError(f"params: {group}: unknown key(s) {unknown}: the stage's notebook declares no such parameter")
     namespace.update(values)
     return values
+
 
 # %% ../nbs/00_core.ipynb
 class NullLive:

@@ -5,7 +5,6 @@
 # %% ../nbs/04_correspondence.ipynb 2
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -13,38 +12,54 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .core import save_figure, save_json, seed_everything
-from .world import GlitchWorld, View, correspond, grid_mask, grid_points
+from .world import View, correspond, grid_mask, grid_points
 
 # %% auto 0
-__all__ = ['similarity_matrix', 'match_features', 'grid_correspondences', 'bbox_size', 'pck', 'evaluate_pck']
+__all__ = ["similarity_matrix", "match_features", "grid_correspondences", "bbox_size", "pck", "evaluate_pck"]
+
 
 # %% ../nbs/04_correspondence.ipynb
 def _flat(feat: torch.Tensor, name: str) -> torch.Tensor:
-    if feat.ndim != 3: raise ValueError(f"{name} must be a C×H×W feature map, got shape {tuple(feat.shape)}")
-    if not torch.isfinite(feat).all(): raise ValueError(f"{name} contains NaN or inf")
+    if feat.ndim != 3:
+        raise ValueError(f"{name} must be a C×H×W feature map, got shape {tuple(feat.shape)}")
+    if not torch.isfinite(feat).all():
+        raise ValueError(f"{name} contains NaN or inf")
     return F.normalize(feat.reshape(feat.shape[0], -1).float(), dim=0)
+
 
 def similarity_matrix(feat_src: torch.Tensor, feat_dst: torch.Tensor) -> torch.Tensor:
     "Cosine similarity of every source cell to every target cell: `(H·W)×(H·W)`."
     a, b = _flat(feat_src, "feat_src"), _flat(feat_dst, "feat_dst")
-    if a.shape[0] != b.shape[0]: raise ValueError(f"channel mismatch: {a.shape[0]} vs {b.shape[0]}")
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"channel mismatch: {a.shape[0]} vs {b.shape[0]}")
     return a.T @ b
 
-def match_features(feat_src: torch.Tensor, feat_dst: torch.Tensor, mask_src: torch.Tensor | np.ndarray | None = None,
-                   mask_dst: torch.Tensor | np.ndarray | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+
+def match_features(
+    feat_src: torch.Tensor,
+    feat_dst: torch.Tensor,
+    mask_src: torch.Tensor | np.ndarray | None = None,
+    mask_dst: torch.Tensor | np.ndarray | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     "Nearest target cell (flat index) and cosine score for every source cell, within the masks (returned on the CPU)."
-    sim = similarity_matrix(feat_src, feat_dst); n_src, n_dst = sim.shape
+    sim = similarity_matrix(feat_src, feat_dst)
+    n_src, n_dst = sim.shape
+
     def _mask(m, n, name):
-        if m is None: return torch.ones(n, dtype=torch.bool)
+        if m is None:
+            return torch.ones(n, dtype=torch.bool)
         m = torch.as_tensor(np.asarray(m) if not isinstance(m, torch.Tensor) else m).reshape(-1).bool()
-        if m.numel() != n: raise ValueError(f"{name} has {m.numel()} cells, features have {n}")
-        if not m.any(): raise ValueError(f"{name} is empty")
-        return m.to(sim.device)   # the masks follow the features: a CUDA backbone gives a CUDA similarity matrix
+        if m.numel() != n:
+            raise ValueError(f"{name} has {m.numel()} cells, features have {n}")
+        if not m.any():
+            raise ValueError(f"{name} is empty")
+        return m.to(sim.device)  # the masks follow the features: a CUDA backbone gives a CUDA similarity matrix
+
     ms, md = _mask(mask_src, n_src, "mask_src"), _mask(mask_dst, n_dst, "mask_dst")
     sim = sim.masked_fill(~md[None], float("-inf"))
     score, idx = sim.max(1)
     return torch.where(ms, idx, -1).cpu(), torch.where(ms, score, torch.nan).cpu()
+
 
 # %% ../nbs/04_correspondence.ipynb
 def grid_correspondences(a: View, b: View, grid: int) -> tuple[np.ndarray, np.ndarray]:
@@ -53,34 +68,50 @@ def grid_correspondences(a: View, b: View, grid: int) -> tuple[np.ndarray, np.nd
     dst, ok = correspond(a, b, grid_points(grid, a.size)[src])
     return src[ok], dst[ok]
 
+
 def bbox_size(view: View) -> float:
     "Longest side of the subject's bounding box, in pixels."
     ys, xs = np.nonzero(view.mask)
-    if len(xs) == 0: raise ValueError("view has an empty subject mask")
+    if len(xs) == 0:
+        raise ValueError("view has an empty subject mask")
     return float(max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1))
 
-def pck(pred_idx: np.ndarray, gt_xy: np.ndarray, grid: int, size: int, bbox: float, alphas: Sequence[float] = (0.05, 0.1)) -> dict[str, float]:
+
+def pck(
+    pred_idx: np.ndarray, gt_xy: np.ndarray, grid: int, size: int, bbox: float, alphas: Sequence[float] = (0.05, 0.1)
+) -> dict[str, float]:
     "Share of predicted cells (flat indices) whose centres lie within `α·bbox` pixels of the ground truth."
     pts = grid_points(grid, size)[np.asarray(pred_idx)]
     err = np.linalg.norm(pts - gt_xy, axis=1)
     return {f"pck@{a:g}": float((err <= a * bbox).mean()) for a in alphas}
 
+
 # %% ../nbs/04_correspondence.ipynb
 @torch.no_grad()
-def evaluate_pck(backbone, pairs: Sequence[tuple[View, View]], layers: Sequence[str] | None = None, grid: int = 32,
-                 alphas: Sequence[float] = (0.05, 0.1), batch_size: int = 16, desc: str = "pck") -> dict[str, dict[str, float]]:
+def evaluate_pck(
+    backbone,
+    pairs: Sequence[tuple[View, View]],
+    layers: Sequence[str] | None = None,
+    grid: int = 32,
+    alphas: Sequence[float] = (0.05, 0.1),
+    batch_size: int = 16,
+    desc: str = "pck",
+) -> dict[str, dict[str, float]]:
     "Mean PCK of nearest-neighbour matching inside the subject masks, per layer."
-    if len(pairs) == 0: raise ValueError("no pairs to evaluate")
+    if len(pairs) == 0:
+        raise ValueError("no pairs to evaluate")
     layers = list(layers) if layers is not None else [n for n in backbone.layer_names if n != "mid"]
     sums = {l: {f"pck@{a:g}": 0.0 for a in alphas} for l in layers}
     for s in tqdm(range(0, len(pairs), batch_size), desc=desc, mininterval=2):
-        chunk = pairs[s:s + batch_size]
+        chunk = pairs[s : s + batch_size]
         imgs = torch.from_numpy(np.stack([v.image for p in chunk for v in p])).permute(0, 3, 1, 2)
         feats = backbone(imgs, layers=layers, grid=grid)
         for k, (a, b) in enumerate(chunk):
-            src, gt = grid_correspondences(a, b, grid); bb = bbox_size(b)
+            src, gt = grid_correspondences(a, b, grid)
+            bb = bbox_size(b)
             ms, md = grid_mask(a, grid), grid_mask(b, grid)
             for l in layers:
                 idx, _ = match_features(feats[l][2 * k], feats[l][2 * k + 1], ms, md)
-                for key, v in pck(idx[src].numpy(), gt, grid, a.size, bb, alphas).items(): sums[l][key] += v
+                for key, v in pck(idx[src].numpy(), gt, grid, a.size, bb, alphas).items():
+                    sums[l][key] += v
     return {l: {k: v / len(pairs) for k, v in d.items()} for l, d in sums.items()}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -22,27 +22,59 @@ from .backbone import DiffusionFeatures, EmbeddedFeatures, StableDiffusionFeatur
 from .core import check_images, get_device
 
 # %% auto 0
-__all__ = ['EMBEDDED_LAYERS', 'SD21_LAYERS', 'MTG_WEIGHTS', 'CONFIG_CHECKS', 'Bottleneck', 'Disentangler', 'layer_channels',
-           'disentangler_for', 'check_compatible', 'validate_config', 'resolve_model_folder', 'check_weights',
-           'MindTheGlitch', 'load_backbone', 'flat_points', 'point_logits', 'point_ce', 'LossConfig', 'mtg_loss']
+__all__ = [
+    "EMBEDDED_LAYERS",
+    "SD21_LAYERS",
+    "MTG_WEIGHTS",
+    "CONFIG_CHECKS",
+    "Bottleneck",
+    "Disentangler",
+    "layer_channels",
+    "disentangler_for",
+    "check_compatible",
+    "validate_config",
+    "resolve_model_folder",
+    "check_weights",
+    "MindTheGlitch",
+    "load_backbone",
+    "flat_points",
+    "point_logits",
+    "point_ce",
+    "LossConfig",
+    "mtg_loss",
+]
+
 
 # %% ../nbs/06_disentangle.ipynb
 def _check_groups(channels: int, groups: int, what: str):
-    if channels % groups: raise ValueError(f"GroupNorm: {groups} groups do not divide the {what} width {channels}; "
-                                           f"choose num_groups among the divisors of {channels}")
+    if channels % groups:
+        raise ValueError(
+            f"GroupNorm: {groups} groups do not divide the {what} width {channels}; "
+            f"choose num_groups among the divisors of {channels}"
+        )
+
 
 class Bottleneck(nn.Module):
     "DHF / detectron2 bottleneck ResNet block with GroupNorm: `C×g×g → q×g×g`."
+
     def __init__(self, in_channels: int, out_channels: int, bottleneck_channels: int, num_groups: int = 32):
         super().__init__()
-        _check_groups(bottleneck_channels, num_groups, "bottleneck"); _check_groups(out_channels, num_groups, "projection")
+        _check_groups(bottleneck_channels, num_groups, "bottleneck")
+        _check_groups(out_channels, num_groups, "projection")
         conv = lambda i, o, k: nn.Conv2d(i, o, k, padding=k // 2, bias=False)
-        self.conv1, self.norm1 = conv(in_channels, bottleneck_channels, 1), nn.GroupNorm(num_groups, bottleneck_channels)
-        self.conv2, self.norm2 = conv(bottleneck_channels, bottleneck_channels, 3), nn.GroupNorm(num_groups, bottleneck_channels)
+        self.conv1, self.norm1 = (
+            conv(in_channels, bottleneck_channels, 1),
+            nn.GroupNorm(num_groups, bottleneck_channels),
+        )
+        self.conv2, self.norm2 = (
+            conv(bottleneck_channels, bottleneck_channels, 3),
+            nn.GroupNorm(num_groups, bottleneck_channels),
+        )
         self.conv3, self.norm3 = conv(bottleneck_channels, out_channels, 1), nn.GroupNorm(num_groups, out_channels)
         self.shortcut, self.norm_sc = conv(in_channels, out_channels, 1), nn.GroupNorm(num_groups, out_channels)
         for m in self.modules():
-            if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")   # c2_msra_fill
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")  # c2_msra_fill
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = F.relu(self.norm1(self.conv1(x)))
@@ -50,61 +82,99 @@ class Bottleneck(nn.Module):
         h = self.norm3(self.conv3(h))
         return F.relu(h + self.norm_sc(self.shortcut(x)))
 
+
 # %% ../nbs/06_disentangle.ipynb
 class Disentangler(ModelMixin, ConfigMixin):
     "Ψs and Ψv: per-layer bottleneck blocks, softmax mixing weights, L2 normalisation. `forward(features) -> (S, V)`."
+
     config_name = "config.json"
 
     @register_to_config
-    def __init__(self, layers: Sequence[str] = ("us1",), in_channels: Sequence[int] = (128,), backbone_id: str = "glitch-ddpm",
-                 grid: int = 32, proj_dim: int = 384, bottleneck_dim: int | None = None, num_groups: int = 32,
-                 first_layer_unweighted: bool = False, weight_init: str = "ones", timestep: int = 100,
-                 image_size: int | None = 64, backbone_path: str | None = None, backbone_resolution: int | None = None,
-                 visual_threshold: float | None = None, vsm_one_to_one: bool | None = None,
-                 vsm_visual_at: str | None = None):
+    def __init__(
+        self,
+        layers: Sequence[str] = ("us1",),
+        in_channels: Sequence[int] = (128,),
+        backbone_id: str = "glitch-ddpm",
+        grid: int = 32,
+        proj_dim: int = 384,
+        bottleneck_dim: int | None = None,
+        num_groups: int = 32,
+        first_layer_unweighted: bool = False,
+        weight_init: str = "ones",
+        timestep: int = 100,
+        image_size: int | None = 64,
+        backbone_path: str | None = None,
+        backbone_resolution: int | None = None,
+        visual_threshold: float | None = None,
+        vsm_one_to_one: bool | None = None,
+        vsm_visual_at: str | None = None,
+    ):
         super().__init__()
         layers, in_channels = list(layers), [int(c) for c in in_channels]
-        if not layers: raise ValueError("layers is empty: select at least one decoder layer")
-        if len(set(layers)) != len(layers): raise ValueError(f"layers has duplicates: {layers}")
-        if len(layers) != len(in_channels): raise ValueError(f"{len(layers)} layers but {len(in_channels)} channel counts")
-        if weight_init not in ("ones", "randn"): raise ValueError(f"weight_init must be 'ones' or 'randn', got {weight_init!r}")
-        if grid < 1 or proj_dim < 1: raise ValueError(f"grid and proj_dim must be positive, got {grid}, {proj_dim}")
+        if not layers:
+            raise ValueError("layers is empty: select at least one decoder layer")
+        if len(set(layers)) != len(layers):
+            raise ValueError(f"layers has duplicates: {layers}")
+        if len(layers) != len(in_channels):
+            raise ValueError(f"{len(layers)} layers but {len(in_channels)} channel counts")
+        if weight_init not in ("ones", "randn"):
+            raise ValueError(f"weight_init must be 'ones' or 'randn', got {weight_init!r}")
+        if grid < 1 or proj_dim < 1:
+            raise ValueError(f"grid and proj_dim must be positive, got {grid}, {proj_dim}")
         b = bottleneck_dim or proj_dim // 4
         self.semantic = nn.ModuleList([Bottleneck(c, proj_dim, b, num_groups) for c in in_channels])
         self.visual = nn.ModuleList([Bottleneck(c, proj_dim, b, num_groups) for c in in_channels])
         init = torch.ones if weight_init == "ones" else torch.randn
-        self.semantic_weights = nn.Parameter(init(len(layers))); self.visual_weights = nn.Parameter(init(len(layers)))
+        self.semantic_weights = nn.Parameter(init(len(layers)))
+        self.visual_weights = nn.Parameter(init(len(layers)))
 
     @property
-    def layers(self) -> list[str]: return list(self.config.layers)
+    def layers(self) -> list[str]:
+        return list(self.config.layers)
 
     def mixing_weights(self) -> dict[str, dict[str, float]]:
         "Softmax mixing weights per branch and layer (the quantity of the paper's Fig. 8)."
-        return {br: dict(zip(self.layers, F.softmax(w.detach().float(), 0).tolist()))
-                for br, w in (("semantic", self.semantic_weights), ("visual", self.visual_weights))}
+        return {
+            br: dict(zip(self.layers, F.softmax(w.detach().float(), 0).tolist()))
+            for br, w in (("semantic", self.semantic_weights), ("visual", self.visual_weights))
+        }
 
     def check_features(self, features: dict[str, torch.Tensor]) -> list[torch.Tensor]:
         "Validate `{layer: B×C×h×w}` (names, channels, finiteness, batch) and resize to the grid; list in layer order."
-        if not isinstance(features, dict): raise TypeError(f"features must be a dict {{layer: B×C×g×g}}, got {type(features).__name__}")
+        if not isinstance(features, dict):
+            raise TypeError(f"features must be a dict {{layer: B×C×g×g}}, got {type(features).__name__}")
         missing = [l for l in self.layers if l not in features]
-        if missing: raise ValueError(f"features lack layers {missing}; this model needs {self.layers} (have {sorted(features)})")
+        if missing:
+            raise ValueError(
+                f"features lack layers {missing}; this model needs {self.layers} (have {sorted(features)})"
+            )
         out, batch = [], None
         for l, c in zip(self.layers, self.config.in_channels):
             f = features[l]
-            if f.ndim != 4: raise ValueError(f"features[{l!r}] must be B×C×h×w, got shape {tuple(f.shape)}")
-            if f.shape[1] != c: raise ValueError(f"features[{l!r}] has {f.shape[1]} channels, the model was built for {c} "
-                                                 f"(backbone {self.config.backbone_id!r}); features from another backbone?")
-            if f.shape[0] == 0: raise ValueError(f"features[{l!r}] is an empty batch")
-            if batch is not None and f.shape[0] != batch: raise ValueError(f"batch sizes differ across layers: {f.shape[0]} vs {batch}")
-            if not torch.isfinite(f).all(): raise ValueError(f"features[{l!r}] contain NaN or inf ({int((~torch.isfinite(f)).sum())} values)")
-            batch = f.shape[0]; f = f.to(self.dtype)
+            if f.ndim != 4:
+                raise ValueError(f"features[{l!r}] must be B×C×h×w, got shape {tuple(f.shape)}")
+            if f.shape[1] != c:
+                raise ValueError(
+                    f"features[{l!r}] has {f.shape[1]} channels, the model was built for {c} "
+                    f"(backbone {self.config.backbone_id!r}); features from another backbone?"
+                )
+            if f.shape[0] == 0:
+                raise ValueError(f"features[{l!r}] is an empty batch")
+            if batch is not None and f.shape[0] != batch:
+                raise ValueError(f"batch sizes differ across layers: {f.shape[0]} vs {batch}")
+            if not torch.isfinite(f).all():
+                raise ValueError(f"features[{l!r}] contain NaN or inf ({int((~torch.isfinite(f)).sum())} values)")
+            batch = f.shape[0]
+            f = f.to(self.dtype)
             g = self.config.grid
-            if f.shape[-2:] != (g, g): f = F.interpolate(f, size=(g, g), mode="bilinear", align_corners=False)
+            if f.shape[-2:] != (g, g):
+                f = F.interpolate(f, size=(g, g), mode="bilinear", align_corners=False)
             out.append(f)
         return out
 
     def _mix(self, blocks: nn.ModuleList, theta: torch.Tensor, feats: list[torch.Tensor]) -> torch.Tensor:
-        w = F.softmax(theta, 0); acc = None
+        w = F.softmax(theta, 0)
+        acc = None
         for i, (blk, f) in enumerate(zip(blocks, feats)):
             h = blk(f) if (i == 0 and self.config.first_layer_unweighted) else w[i] * blk(f)
             acc = h if acc is None else acc + h
@@ -113,14 +183,24 @@ class Disentangler(ModelMixin, ConfigMixin):
     def forward(self, features: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
         "Semantic and visual features `(S, V)`, each `B×q×g×g`, unit norm over channels."
         feats = self.check_features(features)
-        return self._mix(self.semantic, self.semantic_weights, feats), self._mix(self.visual, self.visual_weights, feats)
+        return self._mix(self.semantic, self.semantic_weights, feats), self._mix(
+            self.visual, self.visual_weights, feats
+        )
+
 
 # %% ../nbs/06_disentangle.ipynb
 EMBEDDED_LAYERS = ("us2", "us3", "us4")
 SD21_LAYERS = ("us8", "us9", "us10")
-MTG_WEIGHTS = Path(__file__).parent / "weights" / "mtg-glitch" if "__file__" in globals() else Path("../mind_the_glitch/weights/mtg-glitch")
+MTG_WEIGHTS = (
+    Path(__file__).parent / "weights" / "mtg-glitch"
+    if "__file__" in globals()
+    else Path("../mind_the_glitch/weights/mtg-glitch")
+)
 
-def _backbone_kind(backbone_id: str) -> str: return str(backbone_id).split(":", 1)[0]
+
+def _backbone_kind(backbone_id: str) -> str:
+    return str(backbone_id).split(":", 1)[0]
+
 
 @torch.no_grad()
 def layer_channels(backbone: DiffusionFeatures, layers: Sequence[str]) -> list[int]:
@@ -128,51 +208,96 @@ def layer_channels(backbone: DiffusionFeatures, layers: Sequence[str]) -> list[i
     backbone.check_layers(layers)
     size = backbone.size_multiple * max(1, math.ceil(16 / backbone.size_multiple))
     res = getattr(backbone, "resolution", None)
-    if res is not None: backbone.resolution = None          # probe at a small size; channels do not depend on it
-    try: f = backbone(torch.zeros(1, 3, size, size), layers=list(layers), grid=None)
+    if res is not None:
+        backbone.resolution = None  # probe at a small size; channels do not depend on it
+    try:
+        f = backbone(torch.zeros(1, 3, size, size), layers=list(layers), grid=None)
     finally:
-        if res is not None: backbone.resolution = res
+        if res is not None:
+            backbone.resolution = res
     return [int(f[l].shape[1]) for l in layers]
 
-def disentangler_for(backbone: DiffusionFeatures, layers: Sequence[str] | None = None, grid: int | None = None,
-                     proj_dim: int | None = None, num_groups: int | None = None, **kwargs) -> Disentangler:
+
+def disentangler_for(
+    backbone: DiffusionFeatures,
+    layers: Sequence[str] | None = None,
+    grid: int | None = None,
+    proj_dim: int | None = None,
+    num_groups: int | None = None,
+    **kwargs,
+) -> Disentangler:
     "A `Disentangler` matching `backbone`: the paper's setting for Stable Diffusion, the CPU setting for the embedded DDPM."
     sd = isinstance(backbone, StableDiffusionFeatures)
     layers = list(layers or (SD21_LAYERS if sd else EMBEDDED_LAYERS))
-    grid = grid or (48 if sd else 32); proj_dim = proj_dim or (384 if sd else 128)
+    grid = grid or (48 if sd else 32)
+    proj_dim = proj_dim or (384 if sd else 128)
     num_groups = num_groups or (32 if sd else 8)
     image_size = None if sd else backbone.image_size
-    return Disentangler(layers=layers, in_channels=layer_channels(backbone, layers), backbone_id=backbone.backbone_id, grid=grid,
-                        proj_dim=proj_dim, num_groups=num_groups, timestep=backbone.timestep, image_size=image_size,
-                        backbone_resolution=getattr(backbone, "resolution", None) if sd else None, **kwargs)
+    return Disentangler(
+        layers=layers,
+        in_channels=layer_channels(backbone, layers),
+        backbone_id=backbone.backbone_id,
+        grid=grid,
+        proj_dim=proj_dim,
+        num_groups=num_groups,
+        timestep=backbone.timestep,
+        image_size=image_size,
+        backbone_resolution=getattr(backbone, "resolution", None) if sd else None,
+        **kwargs,
+    )
 
-def check_compatible(config, backbone: DiffusionFeatures | None = None, backbone_id: str | None = None,
-                     layers: Sequence[str] | None = None, where: str = "checkpoint"):
+
+def check_compatible(
+    config,
+    backbone: DiffusionFeatures | None = None,
+    backbone_id: str | None = None,
+    layers: Sequence[str] | None = None,
+    where: str = "checkpoint",
+):
     "Raise a clear error when a Disentangler config was made for another backbone or other layers."
     cfg = dict(config)
     for k in ("backbone_id", "layers", "in_channels"):
-        if k not in cfg: raise ValueError(f"{where} is not a Disentangler config (no {k!r}); keys: {sorted(cfg)}")
+        if k not in cfg:
+            raise ValueError(f"{where} is not a Disentangler config (no {k!r}); keys: {sorted(cfg)}")
     bid = backbone_id or (backbone.backbone_id if backbone is not None else None)
     if bid is not None:
         if _backbone_kind(cfg["backbone_id"]) != _backbone_kind(bid):
-            raise ValueError(f"{where} was trained on backbone {cfg['backbone_id']!r}, but the backbone here is {bid!r}")
+            raise ValueError(
+                f"{where} was trained on backbone {cfg['backbone_id']!r}, but the backbone here is {bid!r}"
+            )
         if cfg["backbone_id"] != bid:
             warnings.warn(f"{where} names backbone {cfg['backbone_id']!r}; using {bid!r} (same kind)")
     if layers is not None and list(layers) != list(cfg["layers"]):
         raise ValueError(f"{where} aggregates layers {list(cfg['layers'])}, but layers {list(layers)} were requested")
     if backbone is not None:
-        try: backbone.check_layers(cfg["layers"])
-        except ValueError as e: raise ValueError(f"{where} needs layers {list(cfg['layers'])} that backbone {bid!r} lacks: {e}") from e
+        try:
+            backbone.check_layers(cfg["layers"])
+        except ValueError as e:
+            raise ValueError(f"{where} needs layers {list(cfg['layers'])} that backbone {bid!r} lacks: {e}") from e
         if backbone.timestep != cfg.get("timestep", backbone.timestep):
-            warnings.warn(f"{where} was trained at backbone timestep {cfg['timestep']}, the backbone here uses {backbone.timestep}")
+            warnings.warn(
+                f"{where} was trained at backbone timestep {cfg['timestep']}, the backbone here uses {backbone.timestep}"
+            )
+
 
 # %% ../nbs/06_disentangle.ipynb
-def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
-def _is_number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
 
 CONFIG_CHECKS = {
-    "layers": (lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v), "a non-empty list of layer names"),
-    "in_channels": (lambda v: isinstance(v, list) and all(_is_int(x) and x > 0 for x in v), "a list of positive channel counts"),
+    "layers": (
+        lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v),
+        "a non-empty list of layer names",
+    ),
+    "in_channels": (
+        lambda v: isinstance(v, list) and all(_is_int(x) and x > 0 for x in v),
+        "a list of positive channel counts",
+    ),
     "backbone_id": (lambda v: isinstance(v, str) and v != "", "a backbone id string"),
     "grid": (lambda v: _is_int(v) and 1 <= v <= 256, "an integer grid side in [1, 256]"),
     "proj_dim": (lambda v: _is_int(v) and 1 <= v <= 4096, "an integer in [1, 4096]"),
@@ -181,12 +306,24 @@ CONFIG_CHECKS = {
     "first_layer_unweighted": (lambda v: isinstance(v, bool), "true or false"),
     "weight_init": (lambda v: v in ("ones", "randn"), "'ones' or 'randn'"),
     "timestep": (lambda v: _is_int(v) and 0 <= v <= 999, "an integer timestep in [0, 999]"),
-    "image_size": (lambda v: v is None or (_is_int(v) and 8 <= v <= 4096), "null or an integer image side in [8, 4096]"),
+    "image_size": (
+        lambda v: v is None or (_is_int(v) and 8 <= v <= 4096),
+        "null or an integer image side in [8, 4096]",
+    ),
     "backbone_path": (lambda v: v is None or isinstance(v, str), "null or a folder path"),
-    "backbone_resolution": (lambda v: v is None or (_is_int(v) and 8 <= v <= 4096), "null or an integer resolution in [8, 4096]"),
-    "visual_threshold": (lambda v: v is None or (_is_number(v) and -1 <= v <= 1), "null or a cosine threshold in [-1, 1]"),
+    "backbone_resolution": (
+        lambda v: v is None or (_is_int(v) and 8 <= v <= 4096),
+        "null or an integer resolution in [8, 4096]",
+    ),
+    "visual_threshold": (
+        lambda v: v is None or (_is_number(v) and -1 <= v <= 1),
+        "null or a cosine threshold in [-1, 1]",
+    ),
     "vsm_one_to_one": (lambda v: v is None or isinstance(v, bool), "null, true or false"),
-    "vsm_visual_at": (lambda v: v is None or v in ("anywhere", "semantic_match"), "null, 'anywhere' or 'semantic_match'"),
+    "vsm_visual_at": (
+        lambda v: v is None or v in ("anywhere", "semantic_match"),
+        "null, 'anywhere' or 'semantic_match'",
+    ),
 }
 
 
@@ -214,16 +351,20 @@ def resolve_model_folder(ref: str | os.PathLike, revision: str | None = None) ->
     if path.is_dir() or str(ref).startswith((".", "/", "~")) or path.exists():
         return path
     from huggingface_hub import snapshot_download
+
     try:
         return Path(snapshot_download(str(ref), revision=revision, local_files_only=True))
     except Exception as e:
-        raise FileNotFoundError(f"model {ref!r}{'@' + revision if revision else ''} is neither a folder nor in the local Hugging Face "
-                                f"cache (nothing is downloaded): {type(e).__name__}") from e
+        raise FileNotFoundError(
+            f"model {ref!r}{'@' + revision if revision else ''} is neither a folder nor in the local Hugging Face "
+            f"cache (nothing is downloaded): {type(e).__name__}"
+        ) from e
 
 
 def check_weights(folder: Path, expected: Sequence[str]) -> Path:
     "The folder's safetensors weights file, after checking it holds every tensor in `expected`."
     from safetensors import safe_open
+
     weights = folder / "diffusion_pytorch_model.safetensors"
     if not weights.is_file():
         others = sorted(p.name for p in folder.glob("*.bin")) + sorted(p.name for p in folder.glob("*.pt*"))
@@ -239,9 +380,11 @@ def check_weights(folder: Path, expected: Sequence[str]) -> Path:
         raise ValueError(f"{weights} lacks {len(missing)} tensor(s) the model needs, e.g. {missing[:3]}")
     return weights
 
+
 # %% ../nbs/06_disentangle.ipynb
 class MindTheGlitch(nn.Module):
     "Frozen diffusion backbone + trained `Disentangler`: `model(images) -> (S, V)`."
+
     def __init__(self, backbone: DiffusionFeatures, disentangler: Disentangler):
         super().__init__()
         check_compatible(disentangler.config, backbone, where="the disentangler")
@@ -249,28 +392,36 @@ class MindTheGlitch(nn.Module):
         self.backbone.requires_grad_(False)
 
     @property
-    def grid(self) -> int: return int(self.disentangler.config.grid)
+    def grid(self) -> int:
+        return int(self.disentangler.config.grid)
+
     @property
-    def layers(self) -> list[str]: return self.disentangler.layers
+    def layers(self) -> list[str]:
+        return self.disentangler.layers
+
     @property
     def image_size(self) -> int | None:
         "Side length images should have (embedded backbone); None when the backbone resizes itself."
         s = self.disentangler.config.image_size
         return None if isinstance(self.backbone, StableDiffusionFeatures) or s is None else int(s)
+
     @property
     def visual_threshold(self) -> float | None:
         "T_v calibrated on the validation split when the heads were trained (None for heads saved without one)."
         t = getattr(self.disentangler.config, "visual_threshold", None)
         return None if t is None else float(t)
+
     @property
     def vsm_one_to_one(self) -> bool | None:
         "VSM's matching rule chosen on the validation split with `visual_threshold` (None: not calibrated)."
         o = getattr(self.disentangler.config, "vsm_one_to_one", None)
         return None if o is None else bool(o)
+
     @property
     def vsm_visual_at(self) -> str | None:
         "Where VSM reads the visual similarity (`vsm.VISUAL_AT`), chosen on the validation split with `visual_threshold` (None: not calibrated)."
         return getattr(self.disentangler.config, "vsm_visual_at", None)
+
     @torch.no_grad()
     def features(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
         "Backbone features of the model's layers on its grid."
@@ -284,14 +435,22 @@ class MindTheGlitch(nn.Module):
         return self.disentangler({k: v.to(dev) for k, v in feats.items()})
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "auto", backbone: DiffusionFeatures | None = None,
-                        revision: str | None = None) -> "MindTheGlitch":
+    def from_pretrained(
+        cls,
+        path: str | os.PathLike | None = None,
+        device: str = "auto",
+        backbone: DiffusionFeatures | None = None,
+        revision: str | None = None,
+    ) -> "MindTheGlitch":
         "Load trained heads (default: shipped in the package; a folder or a cached hub id) and the backbone their config names."
         import json
+
         folder = resolve_model_folder(path, revision) if path is not None else MTG_WEIGHTS
         if not (folder / "config.json").is_file():
-            raise FileNotFoundError(f"no Mind-the-Glitch model in {folder} (expected config.json and diffusion_pytorch_model.safetensors "
-                                    "written by save_pretrained); train one with `dvc repro train`, or pass the folder")
+            raise FileNotFoundError(
+                f"no Mind-the-Glitch model in {folder} (expected config.json and diffusion_pytorch_model.safetensors "
+                "written by save_pretrained); train one with `dvc repro train`, or pass the folder"
+            )
         try:
             config = json.loads((folder / "config.json").read_text())
         except json.JSONDecodeError as e:
@@ -311,102 +470,149 @@ class MindTheGlitch(nn.Module):
         self.disentangler.save_pretrained(folder, safe_serialization=True)
         return Path(folder)
 
+
 def load_backbone(config, device: str | torch.device = "auto") -> DiffusionFeatures:
     "The frozen backbone a Disentangler config names."
     bid, t = config["backbone_id"], int(config.get("timestep", 100))
     kind = _backbone_kind(bid)
-    if kind == "glitch-ddpm": return EmbeddedFeatures.from_pretrained(config.get("backbone_path"), device=str(device), timestep=t)
+    if kind == "glitch-ddpm":
+        return EmbeddedFeatures.from_pretrained(config.get("backbone_path"), device=str(device), timestep=t)
     if kind == "stable-diffusion":
         ref = bid.split(":", 1)[1] if ":" in bid else "stabilityai/stable-diffusion-2-1"
         model, _, rev = ref.partition("@")
         res = config.get("backbone_resolution") or 768
-        return StableDiffusionFeatures.from_pretrained(model, revision=rev or None, device=str(device), timestep=t, resolution=res)
+        return StableDiffusionFeatures.from_pretrained(
+            model, revision=rev or None, device=str(device), timestep=t, resolution=res
+        )
     raise ValueError(f"unknown backbone {bid!r} in the config; pass backbone= explicitly")
+
 
 # %% ../nbs/06_disentangle.ipynb
 def flat_points(points: torch.Tensor, grid: int, name: str = "points") -> torch.Tensor:
     "`K×2` (x, y) grid cells → flat indices `g·y + x`; padding rows (x = -1) are dropped; out-of-grid cells raise."
     points = torch.as_tensor(points)
-    if points.ndim != 2 or points.shape[-1] != 2: raise ValueError(f"{name} must be K×2 (x, y) cells, got shape {tuple(points.shape)}")
+    if points.ndim != 2 or points.shape[-1] != 2:
+        raise ValueError(f"{name} must be K×2 (x, y) cells, got shape {tuple(points.shape)}")
     points = points[points[:, 0] >= 0].long()
     if len(points) and (points.min() < 0 or points.max() >= grid):
-        raise ValueError(f"{name} has cells outside the {grid}×{grid} grid: x in [{int(points[:, 0].min())}, {int(points[:, 0].max())}], "
-                         f"y in [{int(points[:, 1].min())}, {int(points[:, 1].max())}]")
+        raise ValueError(
+            f"{name} has cells outside the {grid}×{grid} grid: x in [{int(points[:, 0].min())}, {int(points[:, 0].max())}], "
+            f"y in [{int(points[:, 1].min())}, {int(points[:, 1].max())}]"
+        )
     return points[:, 1] * grid + points[:, 0]
+
 
 def point_logits(a: torch.Tensor, b: torch.Tensor, src: torch.Tensor, temperature: float = 0.07) -> torch.Tensor:
     "Rows of `D_ab / τ` at the flat source cells `src`: `K×d` (a, b: unit-norm `q×g×g` maps)."
     return a.flatten(1)[:, src].T @ b.flatten(1) / temperature
 
-def point_ce(a: torch.Tensor, b: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, temperature: float = 0.07,
-             sign: float = 1.0, reduction: str = "mean") -> torch.Tensor:
+
+def point_ce(
+    a: torch.Tensor,
+    b: torch.Tensor,
+    src: torch.Tensor,
+    dst: torch.Tensor,
+    temperature: float = 0.07,
+    sign: float = 1.0,
+    reduction: str = "mean",
+) -> torch.Tensor:
     "Cross-entropy of `sign · D_ab[src] / τ` against the target cells `dst` (spec §6.1)."
-    if len(src) == 0: raise ValueError("empty point set: no correspondences to compute a loss on")
-    if len(src) != len(dst): raise ValueError(f"{len(src)} source points but {len(dst)} target points")
+    if len(src) == 0:
+        raise ValueError("empty point set: no correspondences to compute a loss on")
+    if len(src) != len(dst):
+        raise ValueError(f"{len(src)} source points but {len(dst)} target points")
     for n, t in (("a", a), ("b", b)):
-        if not torch.isfinite(t).all(): raise ValueError(f"features {n} contain NaN or inf")
+        if not torch.isfinite(t).all():
+            raise ValueError(f"features {n} contain NaN or inf")
     return F.cross_entropy(sign * point_logits(a, b, src, temperature), dst, reduction=reduction)
+
 
 # %% ../nbs/06_disentangle.ipynb
 @dataclass
 class LossConfig:
     "Loss settings: the paper by default; `LossConfig.code()` for the released code's variant."
+
     alpha: float = 10.0
     temperature: float = 0.07
-    semantic: str = "all"               # "all" (Eq. 8) | "split" (semantic_in + semantic_out)
-    visual_directions: str = "mean"     # "mean" over D_12, D_21 (paper) | "sum" (code)
-    passes: str = "paper"               # "paper": (I'1, I'2) + extra positives | "code": passes A (I'1, I2) and B (I1, I2)
-    extra_positives: bool = True        # paper passes: in-points of (I1, I2) as positives in L_v^out
+    semantic: str = "all"  # "all" (Eq. 8) | "split" (semantic_in + semantic_out)
+    visual_directions: str = "mean"  # "mean" over D_12, D_21 (paper) | "sum" (code)
+    passes: str = "paper"  # "paper": (I'1, I'2) + extra positives | "code": passes A (I'1, I2) and B (I1, I2)
+    extra_positives: bool = True  # paper passes: in-points of (I1, I2) as positives in L_v^out
 
     def __post_init__(self):
-        for k, ok in (("semantic", ("all", "split")), ("visual_directions", ("mean", "sum")), ("passes", ("paper", "code"))):
-            if getattr(self, k) not in ok: raise ValueError(f"LossConfig.{k} must be one of {ok}, got {getattr(self, k)!r}")
-        if self.temperature <= 0: raise ValueError(f"temperature must be > 0, got {self.temperature}")
-        if self.alpha < 0: raise ValueError(f"alpha must be >= 0, got {self.alpha}")
+        for k, ok in (
+            ("semantic", ("all", "split")),
+            ("visual_directions", ("mean", "sum")),
+            ("passes", ("paper", "code")),
+        ):
+            if getattr(self, k) not in ok:
+                raise ValueError(f"LossConfig.{k} must be one of {ok}, got {getattr(self, k)!r}")
+        if self.temperature <= 0:
+            raise ValueError(f"temperature must be > 0, got {self.temperature}")
+        if self.alpha < 0:
+            raise ValueError(f"alpha must be >= 0, got {self.alpha}")
 
     @classmethod
-    def code(cls, **kw) -> "LossConfig": return cls(**{**dict(semantic="split", visual_directions="sum", passes="code"), **kw})
+    def code(cls, **kw) -> "LossConfig":
+        return cls(**{**dict(semantic="split", visual_directions="sum", passes="code"), **kw})
 
     def images_needed(self) -> tuple[str, ...]:
         "Which images of a sample the loss reads."
-        if self.passes == "code": return ("image1_altered", "image1", "image2")
+        if self.passes == "code":
+            return ("image1_altered", "image1", "image2")
         return ("image1_altered", "image2_altered") + (("image1", "image2") if self.extra_positives else ())
+
 
 # %% ../nbs/06_disentangle.ipynb
 def _pairs_of(batch: dict, j: int, grid: int, prefix: str = "") -> tuple[torch.Tensor, ...]:
     out = []
     for k in ("points_in1", "points_in2", "points_out1", "points_out2"):
         key = prefix + k
-        if key not in batch: raise KeyError(f"batch has no {key!r} (keys: {sorted(batch)})")
+        if key not in batch:
+            raise KeyError(f"batch has no {key!r} (keys: {sorted(batch)})")
         out.append(flat_points(batch[key][j], grid, key))
     if len(out[0]) != len(out[1]) or len(out[2]) != len(out[3]):
-        raise ValueError(f"sample {j}: paired point lists differ in length ({len(out[0])} vs {len(out[1])} in, {len(out[2])} vs {len(out[3])} out)")
+        raise ValueError(
+            f"sample {j}: paired point lists differ in length ({len(out[0])} vs {len(out[1])} in, {len(out[2])} vs {len(out[3])} out)"
+        )
     return tuple(out)
+
 
 def _dir_terms(A1, A2, src1, src2, t, sign, combine):
     "A CE term in both directions, combined by mean or sum."
-    ab = point_ce(A1, A2, src1, src2, t, sign); ba = point_ce(A2, A1, src2, src1, t, sign)
+    ab = point_ce(A1, A2, src1, src2, t, sign)
+    ba = point_ce(A2, A1, src2, src1, t, sign)
     return (ab + ba) / 2 if combine == "mean" else ab + ba
+
 
 def _pooled(pairs, t, combine):
     "One CE over the pooled rows of several (A1, A2, src1, src2) point sets, per direction."
     pairs = [p for p in pairs if len(p[2])]
+
     def one(rev):
         rows = [point_ce(*(p[1], p[0], p[3], p[2]) if rev else p[:4], t, reduction="none") for p in pairs]
         return torch.cat(rows).mean()
+
     ab, ba = one(False), one(True)
     return (ab + ba) / 2 if combine == "mean" else ab + ba
 
-def mtg_loss(feats: dict[str, tuple[torch.Tensor, torch.Tensor]], batch: dict, cfg: LossConfig = LossConfig(),
-             prefix: str = "") -> dict[str, torch.Tensor]:
+
+def mtg_loss(
+    feats: dict[str, tuple[torch.Tensor, torch.Tensor]], batch: dict, cfg: LossConfig = LossConfig(), prefix: str = ""
+) -> dict[str, torch.Tensor]:
     "MTG objective on a batch: total and terms (spec §6), per `cfg` (paper by default)."
     need = cfg.images_needed()
     missing = [k for k in need if k not in feats]
-    if missing: raise KeyError(f"mtg_loss needs features of {missing} for passes={cfg.passes!r}")
-    S0 = feats[need[0]][0]; B, g = S0.shape[0], S0.shape[-1]
+    if missing:
+        raise KeyError(f"mtg_loss needs features of {missing} for passes={cfg.passes!r}")
+    S0 = feats[need[0]][0]
+    B, g = S0.shape[0], S0.shape[-1]
     t, vd = cfg.temperature, cfg.visual_directions
-    passes = ([("image1_altered", "image2_altered", -1.0)] if cfg.passes == "paper"
-              else [("image1_altered", "image2", -1.0), ("image1", "image2", 1.0)])
+    passes = (
+        [("image1_altered", "image2_altered", -1.0)]
+        if cfg.passes == "paper"
+        else [("image1_altered", "image2", -1.0), ("image1", "image2", 1.0)]
+    )
     names = ["semantic_in", "semantic_out"] if cfg.semantic == "split" else ["semantic"]
     names += ["visual_in", "visual_out"]
     per_pass = []
@@ -416,24 +622,35 @@ def mtg_loss(feats: dict[str, tuple[torch.Tensor, torch.Tensor]], batch: dict, c
         acc = {n: [] for n in names}
         for j in range(B):
             pi1, pi2, po1, po2 = _pairs_of(batch, j, g, prefix)
-            if len(pi1) + len(po1) == 0: continue
+            if len(pi1) + len(po1) == 0:
+                continue
             if cfg.semantic == "all":
-                acc["semantic"].append(_dir_terms(S1[j], S2[j], torch.cat([pi1, po1]), torch.cat([pi2, po2]), t, 1.0, "mean"))
+                acc["semantic"].append(
+                    _dir_terms(S1[j], S2[j], torch.cat([pi1, po1]), torch.cat([pi2, po2]), t, 1.0, "mean")
+                )
             else:
-                if len(pi1): acc["semantic_in"].append(_dir_terms(S1[j], S2[j], pi1, pi2, t, 1.0, "mean"))
-                if len(po1): acc["semantic_out"].append(_dir_terms(S1[j], S2[j], po1, po2, t, 1.0, "mean"))
-            if len(pi1): acc["visual_in"].append(_dir_terms(V1[j], V2[j], pi1, pi2, t, sigma, vd))
+                if len(pi1):
+                    acc["semantic_in"].append(_dir_terms(S1[j], S2[j], pi1, pi2, t, 1.0, "mean"))
+                if len(po1):
+                    acc["semantic_out"].append(_dir_terms(S1[j], S2[j], po1, po2, t, 1.0, "mean"))
+            if len(pi1):
+                acc["visual_in"].append(_dir_terms(V1[j], V2[j], pi1, pi2, t, sigma, vd))
             rows = [(V1[j], V2[j], po1, po2)]
             if cfg.passes == "paper" and cfg.extra_positives and len(pi1):
                 rows.append((feats["image1"][1][j], feats["image2"][1][j], pi1, pi2))
-            if any(len(r[2]) for r in rows): acc["visual_out"].append(_pooled(rows, t, vd))
+            if any(len(r[2]) for r in rows):
+                acc["visual_out"].append(_pooled(rows, t, vd))
         per_pass.append({n: (torch.stack(v).mean() if v else S1.new_zeros(())) for n, v in acc.items()})
     for j in range(B):
-        pi1, _, po1, _ = _pairs_of(batch, j, g, prefix); n_in += bool(len(pi1)); n_out += bool(len(po1))
-    if n_in + n_out == 0: raise ValueError(f"empty point set: no sample of the batch has any {prefix or ''}points_in/out")
+        pi1, _, po1, _ = _pairs_of(batch, j, g, prefix)
+        n_in += bool(len(pi1))
+        n_out += bool(len(po1))
+    if n_in + n_out == 0:
+        raise ValueError(f"empty point set: no sample of the batch has any {prefix or ''}points_in/out")
     terms = {n: sum(p[n] for p in per_pass) / len(per_pass) for n in names}
     sem = terms["semantic"] if "semantic" in terms else terms["semantic_in"] + terms["semantic_out"]
-    if "semantic" not in terms: terms["semantic"] = sem
+    if "semantic" not in terms:
+        terms["semantic"] = sem
     terms["total"] = sem + cfg.alpha * (terms["visual_in"] + terms["visual_out"])
     terms["n_in"], terms["n_out"] = torch.tensor(n_in), torch.tensor(n_out)
     return terms

@@ -19,9 +19,22 @@ from .sampling import EmbeddedDiffusion, generate
 from .world import CATEGORIES, GlitchWorld
 
 # %% auto 0
-__all__ = ['PART_LABELS', 'frechet_distance', 'CategoryClassifier', 'GenerationConfig', 'render_split', 'seed_class_grid',
-           'conditioning_effect', 'measure_generation', 'plot_sample_grid', 'sharpness', 'box_crops', 'PartRecogniser',
-           'AlterationQuality']
+__all__ = [
+    "PART_LABELS",
+    "frechet_distance",
+    "CategoryClassifier",
+    "GenerationConfig",
+    "render_split",
+    "seed_class_grid",
+    "conditioning_effect",
+    "measure_generation",
+    "plot_sample_grid",
+    "sharpness",
+    "box_crops",
+    "PartRecogniser",
+    "AlterationQuality",
+]
+
 
 # %% ../nbs/04a_generation.ipynb
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -35,6 +48,7 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     s2 = np.atleast_2d(np.cov(b, rowvar=False))
     root = np.real(linalg.sqrtm(s1 @ s2))
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * root))
+
 
 # %% ../nbs/04a_generation.ipynb
 class CategoryClassifier:
@@ -59,20 +73,21 @@ class CategoryClassifier:
     def predict(self, features: np.ndarray) -> np.ndarray:
         return self.model.predict(features)
 
+
 # %% ../nbs/04a_generation.ipynb
 @dataclasses.dataclass
 class GenerationConfig:
     "How the generator is measured (the `backbone_eval.generation` group of params.yaml)."
 
-    n_samples: int = 16          # samples: n_samples / 8 seeds × 8 classes
-    n_renders: int = 16          # renders per reference set (FID: samples vs test renders; floor: val vs test renders)
-    n_classifier_train: int = 64 # renders of the train split that fit the classifier
+    n_samples: int = 16  # samples: n_samples / 8 seeds × 8 classes
+    n_renders: int = 16  # renders per reference set (FID: samples vs test renders; floor: val vs test renders)
+    n_classifier_train: int = 64  # renders of the train split that fit the classifier
     steps: int = 2
     sampler: str = "dpm"
     guidance: float = 2.0
     batch_size: int = 64
     seed: int = 0
-    n_figure_seeds: int = 8      # columns of the sample grid figure
+    n_figure_seeds: int = 8  # columns of the sample grid figure
 
     def __post_init__(self):
         if self.n_samples < len(CATEGORIES) or self.n_samples % len(CATEGORIES):
@@ -94,6 +109,7 @@ def seed_class_grid(n_samples: int, seed: int) -> tuple[list[int], list[int]]:
     classes = [c for _ in range(n_seeds) for c in range(len(CATEGORIES))]
     return classes, seeds
 
+
 # %% ../nbs/04a_generation.ipynb
 def conditioning_effect(predicted: np.ndarray, n_classes: int = len(CATEGORIES)) -> float:
     "On a seed × class grid of predictions (seed-major): for seeds whose class-`a` sample is recognised as `a`, the share of class-`b` samples recognised as `b` (`b ≠ a`)."
@@ -108,7 +124,9 @@ def conditioning_effect(predicted: np.ndarray, n_classes: int = len(CATEGORIES))
     return hits / total if total else 0.0
 
 
-def measure_generation(model: EmbeddedDiffusion, config: GenerationConfig, world: GlitchWorld, classifier: CategoryClassifier | None = None) -> tuple[dict, torch.Tensor]:
+def measure_generation(
+    model: EmbeddedDiffusion, config: GenerationConfig, world: GlitchWorld, classifier: CategoryClassifier | None = None
+) -> tuple[dict, torch.Tensor]:
     "Generation metrics of `model` (see the top of this notebook) and the samples they were measured on."
     classifier = classifier if classifier is not None else CategoryClassifier(seed=config.seed)
     train_x, train_y = render_split(world, "train", config.n_classifier_train)
@@ -117,8 +135,16 @@ def measure_generation(model: EmbeddedDiffusion, config: GenerationConfig, world
     classifier.fit(classifier.embed(train_x), train_y)
     test_f, val_f = classifier.embed(test_x), classifier.embed(val_x)
     classes, seeds = seed_class_grid(config.n_samples, config.seed)
-    samples = generate(model, classes, seeds, steps=config.steps, sampler=config.sampler, guidance=config.guidance,
-                       batch_size=config.batch_size, progress=True)
+    samples = generate(
+        model,
+        classes,
+        seeds,
+        steps=config.steps,
+        sampler=config.sampler,
+        guidance=config.guidance,
+        batch_size=config.batch_size,
+        progress=True,
+    )
     sample_f = classifier.embed(samples)
     predicted = classifier.predict(sample_f)
     switched = samples.reshape(-1, len(CATEGORIES), *samples.shape[1:])
@@ -134,6 +160,7 @@ def measure_generation(model: EmbeddedDiffusion, config: GenerationConfig, world
     }
     metrics["fid_ratio"] = metrics["fid_effnet"] / metrics["fid_effnet_floor"]
     return metrics, samples
+
 
 # %% ../nbs/04a_generation.ipynb
 def plot_sample_grid(samples: torch.Tensor, n_seeds: int, title: str = ""):
@@ -157,6 +184,7 @@ def plot_sample_grid(samples: torch.Tensor, n_seeds: int, title: str = ""):
     fig.tight_layout()
     return fig
 
+
 # %% ../nbs/04a_generation.ipynb
 PART_LABELS = [(category, part.name) for category, parts in CATEGORIES.items() for part in parts]
 
@@ -166,7 +194,9 @@ def sharpness(images: torch.Tensor, regions: torch.Tensor) -> torch.Tensor:
     inside = regions.bool()
     gx = (images[..., :, 1:] - images[..., :, :-1]).abs().mean(1) * (inside[..., :, 1:] & inside[..., :, :-1])
     gy = (images[..., 1:, :] - images[..., :-1, :]).abs().mean(1) * (inside[..., 1:, :] & inside[..., :-1, :])
-    pairs = (inside[..., :, 1:] & inside[..., :, :-1]).flatten(1).sum(1) + (inside[..., 1:, :] & inside[..., :-1, :]).flatten(1).sum(1)
+    pairs = (inside[..., :, 1:] & inside[..., :, :-1]).flatten(1).sum(1) + (
+        inside[..., 1:, :] & inside[..., :-1, :]
+    ).flatten(1).sum(1)
     return (gx.flatten(1).sum(1) + gy.flatten(1).sum(1)) / pairs.clamp_min(1)
 
 
@@ -183,9 +213,10 @@ def box_crops(images: torch.Tensor, regions: torch.Tensor, size: int = 64, paddi
         cy, cx = float(ys.float().mean()), float(xs.float().mean())
         y0 = int(np.clip(round(cy - side / 2), 0, height - side))
         x0 = int(np.clip(round(cx - side / 2), 0, width - side))
-        crop = image[:, y0:y0 + side, x0:x0 + side][None]
+        crop = image[:, y0 : y0 + side, x0 : x0 + side][None]
         crops.append(F.interpolate(crop, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0])
     return torch.stack(crops)
+
 
 # %% ../nbs/04a_generation.ipynb
 class PartRecogniser:
@@ -235,6 +266,7 @@ class PartRecogniser:
                 allowed[row, col] = PART_LABELS[label][0] == category
         return np.array(classes)[np.where(allowed, proba, -1).argmax(1)]
 
+
 # %% ../nbs/04a_generation.ipynb
 class AlterationQuality:
     "The dataset's alteration check: is the altered region still the same part (`PartRecogniser`), and as sharp as the original?"
@@ -243,8 +275,14 @@ class AlterationQuality:
         self.recogniser, self.sharpness_min = recogniser, sharpness_min
         self.name = f"alteration-quality(part recogniser {'on' if recogniser is not None else 'off'}, sharpness ratio >= {sharpness_min})"
 
-    def __call__(self, originals: torch.Tensor, altered: torch.Tensor, regions: torch.Tensor, categories: Sequence[str],
-                 parts: Sequence[str | None]) -> list[dict]:
+    def __call__(
+        self,
+        originals: torch.Tensor,
+        altered: torch.Tensor,
+        regions: torch.Tensor,
+        categories: Sequence[str],
+        parts: Sequence[str | None],
+    ) -> list[dict]:
         "Per image: `part_preserved` (None without a part label or recogniser), `sharpness_ratio`, and `ok`."
         ratio = (sharpness(altered.float(), regions) / sharpness(originals.float(), regions).clamp_min(1e-6)).numpy()
         preserved = [None] * len(altered)
@@ -253,5 +291,7 @@ class AlterationQuality:
             predicted = self.recogniser.predict(altered[known], regions[known], [categories[k] for k in known])
             for k, label in zip(known, predicted):
                 preserved[k] = bool(PART_LABELS[label] == (categories[k], parts[k]))
-        return [{"part_preserved": p, "sharpness_ratio": float(r), "ok": p is not False and r >= self.sharpness_min}
-                for p, r in zip(preserved, ratio)]
+        return [
+            {"part_preserved": p, "sharpness_ratio": float(r), "ok": p is not False and r >= self.sharpness_min}
+            for p, r in zip(preserved, ratio)
+        ]

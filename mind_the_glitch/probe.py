@@ -5,8 +5,6 @@
 # %% ../nbs/13_probe.ipynb 3
 from __future__ import annotations
 
-import dataclasses
-import math
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -16,11 +14,34 @@ import torch.nn.functional as F
 from skimage.color import hsv2rgb, rgb2hsv
 from tqdm.auto import tqdm
 
-from .world import EMBLEMS, PATTERNS, GlitchWorld, View, correspond, grid_points, random_appearance, render
+from mind_the_glitch.world import (
+    EMBLEMS,
+    PATTERNS,
+    GlitchWorld,
+    View,
+    correspond,
+    grid_points,
+    render,
+)
 
 # %% auto 0
-__all__ = ['OPERATORS', 'HELD_OUT', 'Operator', 'check_operator', 'alter', 'ProbeConfig', 'ProbeItem', 'make_probe_set',
-           'correspondence_cells', 'point_scores', 'auroc', 'measure_probe', 'summarise_probe', 'plot_probe']
+__all__ = [
+    "OPERATORS",
+    "HELD_OUT",
+    "Operator",
+    "check_operator",
+    "alter",
+    "ProbeConfig",
+    "ProbeItem",
+    "make_probe_set",
+    "correspondence_cells",
+    "point_scores",
+    "auroc",
+    "measure_probe",
+    "summarise_probe",
+    "plot_probe",
+]
+
 
 # %% ../nbs/13_probe.ipynb
 @dataclass(frozen=True)
@@ -30,7 +51,7 @@ class Operator:
     name: str
     low: float
     high: float
-    in_training: bool      # does any dataset alteration (inpainting, re-texture) produce this kind of change?
+    in_training: bool  # does any dataset alteration (inpainting, re-texture) produce this kind of change?
     whole_view: bool = False
 
 
@@ -57,12 +78,19 @@ def check_operator(name: str, magnitude: float, view: View | None = None, parts:
         n_parts = len(view.subject.parts)
         bad = [p for p in parts if not 1 <= int(p) <= n_parts]
         if bad:
-            raise ValueError(f"part id(s) {bad} not in this {view.subject.category} (parts 1..{n_parts}: {view.subject.part_names})")
+            raise ValueError(
+                f"part id(s) {bad} not in this {view.subject.category} (parts 1..{n_parts}: {view.subject.part_names})"
+            )
     return op
+
 
 # %% ../nbs/13_probe.ipynb
 def _part_mask(view: View, parts: Sequence[int]) -> np.ndarray:
-    return np.isin(view.parts, np.asarray(parts, dtype=view.parts.dtype)) if len(parts) else np.zeros(view.parts.shape, bool)
+    return (
+        np.isin(view.parts, np.asarray(parts, dtype=view.parts.dtype))
+        if len(parts)
+        else np.zeros(view.parts.shape, bool)
+    )
 
 
 def _hsv_edit(image: np.ndarray, mask: np.ndarray, edit) -> np.ndarray:
@@ -83,17 +111,22 @@ def _rerender(view: View, parts: Sequence[int], change) -> np.ndarray:
 
 def _control(view: View, magnitude: float, rng: np.random.Generator) -> np.ndarray:
     "The view under new lighting and tint from the world's own ranges (difficulty 1), plus Gaussian pixel noise."
-    params = replace(view.params, gain=float(1 + rng.uniform(-0.2, 0.12)),
-                     light_gradient=tuple(float(v) for v in rng.uniform(-0.2, 0.2, 2)),
-                     tint=tuple(float(v) for v in 1 + rng.uniform(-0.08, 0.08, 3)))
+    params = replace(
+        view.params,
+        gain=float(1 + rng.uniform(-0.2, 0.12)),
+        light_gradient=tuple(float(v) for v in rng.uniform(-0.2, 0.2, 2)),
+        tint=tuple(float(v) for v in 1 + rng.uniform(-0.08, 0.08, 3)),
+    )
     image = render(view.subject, params, view.size).image
     return np.clip(image + rng.normal(0, magnitude, image.shape), 0, 1).astype(np.float32)
 
+
 # %% ../nbs/13_probe.ipynb
-def alter(view: View, operator: str, parts: Sequence[int], magnitude: float, seed: int = 0,
-          visible_change: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def alter(
+    view: View, operator: str, parts: Sequence[int], magnitude: float, seed: int = 0, visible_change: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
     "Apply `operator` with `magnitude` to the 1-based `parts` of `view`: (new H×W×3 image, H×W region of visibly changed part pixels)."
-    op = check_operator(operator, magnitude, view, parts)
+    check_operator(operator, magnitude, view, parts)
     rng = np.random.default_rng([int(seed), 7])
     image, mask = view.image, _part_mask(view, parts)
     if operator == "hue":
@@ -110,21 +143,28 @@ def alter(view: View, operator: str, parts: Sequence[int], magnitude: float, see
         flat = np.clip(colour * shading, 0, 1)
         new = np.where(mask[..., None], (1 - magnitude) * image + magnitude * flat, image).astype(np.float32)
     elif operator == "pattern":
+
         def swap(app):
             choices = [p for p in PATTERNS if p not in (app.pattern, "solid")]
             return replace(app, pattern=str(rng.choice(choices)))
+
         other = _rerender(view, parts, swap)
         new = np.where(mask[..., None], (1 - magnitude) * image + magnitude * other, image).astype(np.float32)
     elif operator == "emblem":
+
         def add(app):
             choices = [e for e in EMBLEMS if e != app.emblem]
-            colour = tuple(float(c) for c in 1 - np.asarray(app.color))     # the complement: always visible on the part
-            return replace(app, emblem=str(rng.choice(choices)), emblem_size=magnitude, emblem_pos=(0.0, 0.0), emblem_color=colour)
+            colour = tuple(float(c) for c in 1 - np.asarray(app.color))  # the complement: always visible on the part
+            return replace(
+                app, emblem=str(rng.choice(choices)), emblem_size=magnitude, emblem_pos=(0.0, 0.0), emblem_color=colour
+            )
+
         new = np.where(mask[..., None], _rerender(view, parts, add), image).astype(np.float32)
-    else:   # control: the whole view, never a glitch
+    else:  # control: the whole view, never a glitch
         return _control(view, magnitude, rng), np.zeros(mask.shape, bool)
     changed = np.abs(new - image).max(-1) > visible_change
     return new, changed & mask
+
 
 # %% ../nbs/13_probe.ipynb
 @dataclass
@@ -134,7 +174,7 @@ class ProbeConfig:
     n_pairs: int = 14
     operators: tuple[str, ...] = ("hue", "recolour", "pattern", "emblem", "brightness", "saturation")
     max_parts: int = 3
-    min_part_pixels: int = 12       # parts smaller than this in the generated view are never chosen
+    min_part_pixels: int = 12  # parts smaller than this in the generated view are never chosen
     visible_change: float = 0.05
     seed: int = 0
     split: str = "probe"
@@ -144,7 +184,9 @@ class ProbeConfig:
         self.operators = tuple(self.operators.split(",")) if isinstance(self.operators, str) else tuple(self.operators)
         for name in self.operators:
             if name == "control" or name not in OPERATORS:
-                raise ValueError(f"probe operators must be among {[n for n in OPERATORS if n != 'control']}, got {name!r}")
+                raise ValueError(
+                    f"probe operators must be among {[n for n in OPERATORS if n != 'control']}, got {name!r}"
+                )
         if self.n_pairs < 2 or self.max_parts < 1:
             raise ValueError(f"need n_pairs >= 2 and max_parts >= 1, got {self.n_pairs}, {self.max_parts}")
 
@@ -155,9 +197,9 @@ class ProbeItem:
 
     reference: View
     generated: View
-    altered: np.ndarray          # H×W×3
-    region: np.ndarray           # H×W, visibly changed part pixels
-    control: np.ndarray          # H×W×3
+    altered: np.ndarray  # H×W×3
+    region: np.ndarray  # H×W, visibly changed part pixels
+    control: np.ndarray  # H×W×3
     control_magnitude: float
     operator: str
     magnitude: float
@@ -181,11 +223,14 @@ def make_probe_set(world: GlitchWorld, config: ProbeConfig) -> list[ProbeItem]:
         n = min(int(rng.integers(0, config.max_parts + 1)), len(visible))
         parts = sorted(int(p) for p in rng.choice(visible, size=n, replace=False)) if n else []
         magnitude = float(rng.uniform(op.low, op.high))
-        altered, region = alter(b, op.name, parts, magnitude, seed=int(rng.integers(2**31)), visible_change=config.visible_change)
+        altered, region = alter(
+            b, op.name, parts, magnitude, seed=int(rng.integers(2**31)), visible_change=config.visible_change
+        )
         noise = float(rng.uniform(control_op.low, control_op.high))
         control, _ = alter(b, "control", [], noise, seed=int(rng.integers(2**31)))
         items.append(ProbeItem(a, b, altered, region, control, noise, op.name, magnitude, parts))
     return items
+
 
 # %% ../nbs/13_probe.ipynb
 def correspondence_cells(reference: View, generated: View, grid: int) -> tuple[np.ndarray, np.ndarray]:
@@ -200,7 +245,9 @@ def correspondence_cells(reference: View, generated: View, grid: int) -> tuple[n
     return cells[valid], (row * grid + col)[valid]
 
 
-def point_scores(feat_gen: torch.Tensor, feat_ref: torch.Tensor, cells: np.ndarray, ref_cells: np.ndarray, metric: str = "cosine") -> np.ndarray:
+def point_scores(
+    feat_gen: torch.Tensor, feat_ref: torch.Tensor, cells: np.ndarray, ref_cells: np.ndarray, metric: str = "cosine"
+) -> np.ndarray:
     "Dissimilarity of each generated cell's feature (C×g×g maps) to the reference feature at its correspondence."
     a = feat_gen.reshape(feat_gen.shape[0], -1)[:, torch.as_tensor(cells)].float()
     b = feat_ref.reshape(feat_ref.shape[0], -1)[:, torch.as_tensor(ref_cells)].float()
@@ -218,6 +265,7 @@ def auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
         return None
     return float(roc_auc_score(labels, scores))
 
+
 # %% ../nbs/13_probe.ipynb
 def _images(arrays: Sequence[np.ndarray]) -> torch.Tensor:
     return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float()
@@ -228,7 +276,9 @@ def _pool(images: torch.Tensor, grid: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def measure_probe(model, items: Sequence[ProbeItem], batch_size: int = 16, threshold: float | None = None) -> tuple[list[dict], list[dict]]:
+def measure_probe(
+    model, items: Sequence[ProbeItem], batch_size: int = 16, threshold: float | None = None
+) -> tuple[list[dict], list[dict]]:
     "Per-pair rows (operator, magnitude, oracle, VSM altered / unaltered / control, heat-map AUROC) and per-point rows (label and dissimilarities)."
     from mind_the_glitch.dataset import to_grid
     from mind_the_glitch.vsm import VSMScorer, resolve_visual_threshold
@@ -240,13 +290,16 @@ def measure_probe(model, items: Sequence[ProbeItem], batch_size: int = 16, thres
     layers = [name for name in model.backbone.layer_names if name != "mid"]
     pair_rows, point_rows = [], []
     for start in tqdm(range(0, len(items), batch_size), desc="probe", mininterval=5):
-        chunk = items[start:start + batch_size]
+        chunk = items[start : start + batch_size]
         refs = [it.reference.image for it in chunk]
         masks_ref = [it.reference.mask for it in chunk]
         masks_gen = [it.generated.mask for it in chunk]
         scores = {}
-        for kind, gens in (("altered", [it.altered for it in chunk]), ("unaltered", [it.generated.image for it in chunk]),
-                           ("control", [it.control for it in chunk])):
+        for kind, gens in (
+            ("altered", [it.altered for it in chunk]),
+            ("unaltered", [it.generated.image for it in chunk]),
+            ("control", [it.control for it in chunk]),
+        ):
             scores[kind] = scorer.score(_images(refs), _images(gens), masks_ref, masks_gen)
         x = _images(refs + [it.altered for it in chunk])
         sem, vis = model(x)
@@ -257,20 +310,40 @@ def measure_probe(model, items: Sequence[ProbeItem], batch_size: int = 16, thres
             heat = scores["altered"].heatmaps[k]
             subject = torch.as_tensor(it.generated.mask)
             region = torch.as_tensor(it.region)
-            pair_rows.append({"operator": it.operator, "magnitude": it.magnitude, "n_parts": len(it.parts), "oracle": it.oracle,
-                              "vsm": scores["altered"].results[k].scores[threshold],
-                              "vsm_unaltered": scores["unaltered"].results[k].scores[threshold],
-                              "vsm_control": scores["control"].results[k].scores[threshold],
-                              "control_magnitude": it.control_magnitude,
-                              "heatmap_auroc": auroc(region[subject].numpy(), -heat[subject].numpy())})
+            pair_rows.append(
+                {
+                    "operator": it.operator,
+                    "magnitude": it.magnitude,
+                    "n_parts": len(it.parts),
+                    "oracle": it.oracle,
+                    "vsm": scores["altered"].results[k].scores[threshold],
+                    "vsm_unaltered": scores["unaltered"].results[k].scores[threshold],
+                    "vsm_control": scores["control"].results[k].scores[threshold],
+                    "control_magnitude": it.control_magnitude,
+                    "heatmap_auroc": auroc(region[subject].numpy(), -heat[subject].numpy()),
+                }
+            )
             cells, ref_cells = correspondence_cells(it.reference, it.generated, grid)
             labels = to_grid(it.region, grid)[np.unravel_index(cells, (grid, grid))]
-            point = {"visual": point_scores(vis[n + k], vis[k], cells, ref_cells), "semantic": point_scores(sem[n + k], sem[k], cells, ref_cells),
-                     "pixel": point_scores(pixels[n + k], pixels[k], cells, ref_cells, "euclidean")}
-            point.update({f"layer:{name}": point_scores(raw[name][n + k], raw[name][k], cells, ref_cells) for name in layers})
+            point = {
+                "visual": point_scores(vis[n + k], vis[k], cells, ref_cells),
+                "semantic": point_scores(sem[n + k], sem[k], cells, ref_cells),
+                "pixel": point_scores(pixels[n + k], pixels[k], cells, ref_cells, "euclidean"),
+            }
+            point.update(
+                {f"layer:{name}": point_scores(raw[name][n + k], raw[name][k], cells, ref_cells) for name in layers}
+            )
             for j, label in enumerate(labels):
-                point_rows.append({"pair": start + k, "operator": it.operator, "altered": bool(label), **{f: float(v[j]) for f, v in point.items()}})
+                point_rows.append(
+                    {
+                        "pair": start + k,
+                        "operator": it.operator,
+                        "altered": bool(label),
+                        **{f: float(v[j]) for f, v in point.items()},
+                    }
+                )
     return pair_rows, point_rows
+
 
 # %% ../nbs/13_probe.ipynb
 def _correlations(rows: list[dict]) -> dict:
@@ -281,39 +354,59 @@ def _correlations(rows: list[dict]) -> dict:
     ok = np.isfinite(vsm)
     if ok.sum() < 3 or np.ptp(vsm[ok]) == 0 or np.ptp(oracle[ok]) == 0:
         return {"pearson": None, "spearman": None, "n": int(ok.sum())}
-    return {"pearson": float(stats.pearsonr(vsm[ok], oracle[ok])[0]), "spearman": float(stats.spearmanr(vsm[ok], oracle[ok])[0]),
-            "n": int(ok.sum())}
+    return {
+        "pearson": float(stats.pearsonr(vsm[ok], oracle[ok])[0]),
+        "spearman": float(stats.spearmanr(vsm[ok], oracle[ok])[0]),
+        "n": int(ok.sum()),
+    }
 
 
 def _point_aurocs(points: list[dict]) -> dict:
     labels = np.array([p["altered"] for p in points])
     features = [k for k in points[0] if k not in ("pair", "operator", "altered")] if points else []
     out = {f: auroc(labels, np.array([p[f] for p in points])) for f in features}
-    return {"visual": out.get("visual"), "semantic": out.get("semantic"), "pixel": out.get("pixel"),
-            "layers": {f.removeprefix("layer:"): v for f, v in out.items() if f.startswith("layer:")}, "n_points": len(points),
-            "n_altered": int(labels.sum())}
+    return {
+        "visual": out.get("visual"),
+        "semantic": out.get("semantic"),
+        "pixel": out.get("pixel"),
+        "layers": {f.removeprefix("layer:"): v for f, v in out.items() if f.startswith("layer:")},
+        "n_points": len(points),
+        "n_altered": int(labels.sum()),
+    }
 
 
 def summarise_probe(pair_rows: list[dict], point_rows: list[dict], threshold: float) -> dict:
     "The probe's metrics (`data/metrics/probe.json`) from `measure_probe`'s rows."
     operators = list(dict.fromkeys(r["operator"] for r in pair_rows))
     held = [o for o in operators if o in HELD_OUT]
-    delta = [abs(r["vsm_control"] - r["vsm_unaltered"]) for r in pair_rows if np.isfinite(r["vsm_control"]) and np.isfinite(r["vsm_unaltered"])]
+    delta = [
+        abs(r["vsm_control"] - r["vsm_unaltered"])
+        for r in pair_rows
+        if np.isfinite(r["vsm_control"]) and np.isfinite(r["vsm_unaltered"])
+    ]
     heat = [r["heatmap_auroc"] for r in pair_rows if r["heatmap_auroc"] is not None]
     return {
-        "point_auroc": {**_point_aurocs(point_rows),
-                        "held_out": _point_aurocs([p for p in point_rows if p["operator"] in held]),
-                        "per_operator": {o: _point_aurocs([p for p in point_rows if p["operator"] == o]) for o in operators}},
-        "vsm": {**_correlations(pair_rows), "control_delta": float(np.mean(delta)) if delta else None,
-                "held_out": _correlations([r for r in pair_rows if r["operator"] in held]),
-                "per_operator": {o: _correlations([r for r in pair_rows if r["operator"] == o]) for o in operators},
-                "mean_unaltered": float(np.nanmean([r["vsm_unaltered"] for r in pair_rows])),
-                "mean_altered": float(np.nanmean([r["vsm"] for r in pair_rows if r["n_parts"] and r["oracle"] < 1] or [np.nan]))},
+        "point_auroc": {
+            **_point_aurocs(point_rows),
+            "held_out": _point_aurocs([p for p in point_rows if p["operator"] in held]),
+            "per_operator": {o: _point_aurocs([p for p in point_rows if p["operator"] == o]) for o in operators},
+        },
+        "vsm": {
+            **_correlations(pair_rows),
+            "control_delta": float(np.mean(delta)) if delta else None,
+            "held_out": _correlations([r for r in pair_rows if r["operator"] in held]),
+            "per_operator": {o: _correlations([r for r in pair_rows if r["operator"] == o]) for o in operators},
+            "mean_unaltered": float(np.nanmean([r["vsm_unaltered"] for r in pair_rows])),
+            "mean_altered": float(
+                np.nanmean([r["vsm"] for r in pair_rows if r["n_parts"] and r["oracle"] < 1] or [np.nan])
+            ),
+        },
         "heatmap_auroc": float(np.mean(heat)) if heat else None,
         "held_out_operators": held,
         "threshold": threshold,
         "n_pairs": len(pair_rows),
     }
+
 
 # %% ../nbs/13_probe.ipynb
 def plot_probe(pair_rows: list[dict], title: str = ""):
@@ -321,17 +414,39 @@ def plot_probe(pair_rows: list[dict], title: str = ""):
     import matplotlib.pyplot as plt
 
     operators = list(dict.fromkeys(r["operator"] for r in pair_rows))
-    fig, axes = plt.subplots(1, len(operators) + 1, figsize=(2.6 * (len(operators) + 1), 2.8), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(operators) + 1, figsize=(2.6 * (len(operators) + 1), 2.8), sharey=True, squeeze=False
+    )
     for ax, name in zip(axes[0], operators):
         rows = [r for r in pair_rows if r["operator"] == name]
-        points = ax.scatter([r["magnitude"] for r in rows], [r["vsm"] for r in rows], c=[r["n_parts"] for r in rows],
-                            cmap="viridis", vmin=0, vmax=3, s=14)
+        points = ax.scatter(
+            [r["magnitude"] for r in rows],
+            [r["vsm"] for r in rows],
+            c=[r["n_parts"] for r in rows],
+            cmap="viridis",
+            vmin=0,
+            vmax=3,
+            s=14,
+        )
         held = " (held out)" if name in HELD_OUT else ""
         ax.set_title(f"{name}{held}", fontsize=9)
         ax.set_xlabel("magnitude", fontsize=8)
     ax = axes[0, -1]
-    ax.scatter([r["control_magnitude"] for r in pair_rows], [r["vsm_control"] for r in pair_rows], s=14, c="grey", label="control")
-    ax.scatter([r["control_magnitude"] for r in pair_rows], [r["vsm_unaltered"] for r in pair_rows], s=8, c="k", marker="x", label="unaltered")
+    ax.scatter(
+        [r["control_magnitude"] for r in pair_rows],
+        [r["vsm_control"] for r in pair_rows],
+        s=14,
+        c="grey",
+        label="control",
+    )
+    ax.scatter(
+        [r["control_magnitude"] for r in pair_rows],
+        [r["vsm_unaltered"] for r in pair_rows],
+        s=8,
+        c="k",
+        marker="x",
+        label="unaltered",
+    )
     ax.set_title("control (no glitch)", fontsize=9)
     ax.set_xlabel("pixel noise σ", fontsize=8)
     ax.legend(fontsize=7)

@@ -18,7 +18,8 @@ from .backbone import EMBEDDED_WEIGHTS, NULL_CLASS, PatchCodec, embedded_schedul
 from .core import get_device
 
 # %% auto 0
-__all__ = ['EmbeddedDiffusion', 'make_sampler', 'SeededNoise', 'predict_noise', 'generate', 'inpaint']
+__all__ = ["EmbeddedDiffusion", "make_sampler", "SeededNoise", "predict_noise", "generate", "inpaint"]
+
 
 # %% ../nbs/02a_sampling.ipynb
 @dataclass
@@ -36,7 +37,11 @@ class EmbeddedDiffusion:
         if not (path / "unet" / "config.json").is_file():
             raise FileNotFoundError(f"no embedded DDPM weights in {path} (expected {path}/unet/config.json)")
         unet = UNet2DModel.from_pretrained(path / "unet", torch_dtype=torch.float32).to(get_device(device))
-        return cls(unet.eval().requires_grad_(False), DDPMScheduler.from_pretrained(path / "scheduler"), PatchCodec.load(path / "codec"))
+        return cls(
+            unet.eval().requires_grad_(False),
+            DDPMScheduler.from_pretrained(path / "scheduler"),
+            PatchCodec.load(path / "codec"),
+        )
 
     @classmethod
     def random(cls, seed: int = 0, image_size: int = 64, device: str = "cpu") -> "EmbeddedDiffusion":
@@ -69,6 +74,7 @@ class EmbeddedDiffusion:
         "The same generator with another UNet (e.g. a LoRA-adapted copy)."
         return replace(self, unet=unet)
 
+
 # %% ../nbs/02a_sampling.ipynb
 def make_sampler(kind: str, steps: int, schedule: DDPMScheduler | None = None):
     "A fresh deterministic scheduler (`'ddim'`: DDIM η = 0, `'dpm'`: DPM-Solver++ 2M) with `schedule`'s noise schedule, set to `steps` steps."
@@ -76,7 +82,9 @@ def make_sampler(kind: str, steps: int, schedule: DDPMScheduler | None = None):
         raise ValueError(f"steps must be >= 1, got {steps}")
     config = (schedule or embedded_scheduler()).config
     if kind == "dpm":
-        sampler = DPMSolverMultistepScheduler.from_config(config, algorithm_type="dpmsolver++", solver_order=2, lambda_min_clipped=-5.1)
+        sampler = DPMSolverMultistepScheduler.from_config(
+            config, algorithm_type="dpmsolver++", solver_order=2, lambda_min_clipped=-5.1
+        )
     elif kind == "ddim":
         sampler = DDIMScheduler.from_config(config)
     else:
@@ -113,10 +121,19 @@ def _check_batch(classes: Sequence[int], seeds: Sequence[int], guidance: float, 
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
 
+
 # %% ../nbs/02a_sampling.ipynb
 @torch.no_grad()
-def generate(model: EmbeddedDiffusion, classes: Sequence[int], seeds: Sequence[int], steps: int = 25, sampler: str = "ddim",
-             guidance: float = 1.0, batch_size: int = 64, progress: bool = False) -> torch.Tensor:
+def generate(
+    model: EmbeddedDiffusion,
+    classes: Sequence[int],
+    seeds: Sequence[int],
+    steps: int = 25,
+    sampler: str = "ddim",
+    guidance: float = 1.0,
+    batch_size: int = 64,
+    progress: bool = False,
+) -> torch.Tensor:
     "Images (`N×3×H×W` in [0, 1], CPU) of `classes[i]` from `seeds[i]`; batch-independent."
     _check_batch(classes, seeds, guidance, batch_size)
     labels = torch.as_tensor(list(classes), dtype=torch.long)
@@ -132,15 +149,27 @@ def generate(model: EmbeddedDiffusion, classes: Sequence[int], seeds: Sequence[i
         out.append(model.codec.decode(x.clamp(-1, 1)).float().cpu())
     return torch.cat(out)
 
+
 # %% ../nbs/02a_sampling.ipynb
-def _renoise(x_prev: torch.Tensor, alpha_prev: torch.Tensor, alpha_t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+def _renoise(
+    x_prev: torch.Tensor, alpha_prev: torch.Tensor, alpha_t: torch.Tensor, noise: torch.Tensor
+) -> torch.Tensor:
     "Take a sample from the previous (less noisy) timestep back to the current one: q(x_t | x_prev)."
     ratio = alpha_t / alpha_prev
     return ratio.sqrt() * x_prev + (1 - ratio).sqrt() * noise
 
 
-def _inpaint_batch(model: EmbeddedDiffusion, x0: torch.Tensor, keep: torch.Tensor, classes: torch.Tensor, seeds: Sequence[int],
-                   steps: int, strength: float, guidance: float, resample: int) -> torch.Tensor:
+def _inpaint_batch(
+    model: EmbeddedDiffusion,
+    x0: torch.Tensor,
+    keep: torch.Tensor,
+    classes: torch.Tensor,
+    seeds: Sequence[int],
+    steps: int,
+    strength: float,
+    guidance: float,
+    resample: int,
+) -> torch.Tensor:
     "Inpaint one batch of latents `x0` where `keep` is 0; returns latents."
     scheduler = make_sampler("ddim", max(1, round(steps / strength)), model.scheduler)
     timesteps = scheduler.timesteps[-steps:]
@@ -160,16 +189,28 @@ def _inpaint_batch(model: EmbeddedDiffusion, x0: torch.Tensor, keep: torch.Tenso
 
 
 @torch.no_grad()
-def inpaint(model: EmbeddedDiffusion, images: torch.Tensor, masks: torch.Tensor, classes: Sequence[int] | None = None,
-            seeds: Sequence[int] | None = None, steps: int = 25, strength: float = 1.0, guidance: float = 1.0,
-            resample: int = 1, batch_size: int = 64, progress: bool = False) -> torch.Tensor:
+def inpaint(
+    model: EmbeddedDiffusion,
+    images: torch.Tensor,
+    masks: torch.Tensor,
+    classes: Sequence[int] | None = None,
+    seeds: Sequence[int] | None = None,
+    steps: int = 25,
+    strength: float = 1.0,
+    guidance: float = 1.0,
+    resample: int = 1,
+    batch_size: int = 64,
+    progress: bool = False,
+) -> torch.Tensor:
     "Redraw the pixels of `images` (`B×3×H×W` in [0, 1]) where `masks` (`B×H×W`) is true; all other pixels are kept exactly."
     n = len(images)
     classes = list(classes) if classes is not None else [NULL_CLASS] * n
     seeds = list(seeds) if seeds is not None else list(range(n))
     _check_batch(classes, seeds, guidance, batch_size)
     if len(classes) != n or masks.shape != (n, *images.shape[-2:]):
-        raise ValueError(f"need one class and one H×W mask per image, got {len(classes)} classes and masks {tuple(masks.shape)} for images {tuple(images.shape)}")
+        raise ValueError(
+            f"need one class and one H×W mask per image, got {len(classes)} classes and masks {tuple(masks.shape)} for images {tuple(images.shape)}"
+        )
     if not 0 < strength <= 1:
         raise ValueError(f"strength must be in (0, 1], got {strength}")
     if resample < 1:
@@ -180,7 +221,9 @@ def inpaint(model: EmbeddedDiffusion, images: torch.Tensor, masks: torch.Tensor,
         chunk = slice(start, start + batch_size)
         x0 = model.codec.encode(images[chunk].float()).to(model.device)
         keep = 1 - model.codec.encode_mask(masks[chunk]).to(model.device)
-        latents = _inpaint_batch(model, x0, keep, labels[chunk].to(model.device), seeds[chunk], steps, strength, guidance, resample)
+        latents = _inpaint_batch(
+            model, x0, keep, labels[chunk].to(model.device), seeds[chunk], steps, strength, guidance, resample
+        )
         out.append(model.codec.decode(latents.clamp(-1, 1)).float().cpu())
     new = torch.cat(out)
     return torch.where(masks[:, None].bool(), new, images.float())

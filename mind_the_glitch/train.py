@@ -18,74 +18,158 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .core import load_checkpoint, save_checkpoint, save_figure, save_json, seed_everything
-from .disentangle import (EMBEDDED_LAYERS, Disentangler, LossConfig, check_compatible, disentangler_for,
-                                         flat_points, mtg_loss)
+from mind_the_glitch.disentangle import (
+    EMBEDDED_LAYERS,
+    Disentangler,
+    LossConfig,
+    disentangler_for,
+    flat_points,
+    mtg_loss,
+)
+
+from .core import load_checkpoint, save_checkpoint, save_json, seed_everything
 from .world import GlitchWorld, correspond, grid_mask, grid_parts, grid_points, random_appearance, render
 
 # %% auto 0
-__all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'CALIBRATION_GRID', 'VSM_RULES', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache',
-           'point_prefix', 'points_batch', 'sample_points', 'grid_of', 'raw_features', 'pair_match_stats',
-           'youden_threshold', 'summarize', 'evaluate', 'calibrate_visual_threshold', 'train_disentangler', 'pca_rgb',
-           'plot_features', 'plot_mixing_weights']
+__all__ = [
+    "IMAGE_KEYS",
+    "POINT_KEYS",
+    "CALIBRATION_GRID",
+    "VSM_RULES",
+    "glitch_samples",
+    "backbone_fingerprint",
+    "FeatureCache",
+    "point_prefix",
+    "points_batch",
+    "sample_points",
+    "grid_of",
+    "raw_features",
+    "pair_match_stats",
+    "youden_threshold",
+    "summarize",
+    "evaluate",
+    "calibrate_visual_threshold",
+    "train_disentangler",
+    "pca_rgb",
+    "plot_features",
+    "plot_mixing_weights",
+]
 
 # %% ../nbs/07_train.ipynb
 IMAGE_KEYS = ("image1", "image2", "image1_altered", "image2_altered")
 
-def glitch_samples(n: int, split: str = "val", seed: int = 0, grid: int = 32, size: int = 64,
-                   min_fraction: float = 0.05, max_fraction: float = 0.6) -> list[dict]:
+
+def glitch_samples(
+    n: int,
+    split: str = "val",
+    seed: int = 0,
+    grid: int = 32,
+    size: int = 64,
+    min_fraction: float = 0.05,
+    max_fraction: float = 0.6,
+) -> list[dict]:
     "`n` dataset-contract items from GlitchWorld: one part re-textured in both views, exact correspondences."
-    world = GlitchWorld(seed=seed, size=size); items, i = [], 0
+    world = GlitchWorld(seed=seed, size=size)
+    items, i = [], 0
     while len(items) < n:
-        a, b = world.pair(i, split); rng = np.random.default_rng([seed, i, 7]); i += 1
-        if i > 20 * n + 100: raise RuntimeError(f"could not make {n} samples from {i} GlitchWorld pairs")
+        a, b = world.pair(i, split)
+        rng = np.random.default_rng([seed, i, 7])
+        i += 1
+        if i > 20 * n + 100:
+            raise RuntimeError(f"could not make {n} samples from {i} GlitchWorld pairs")
         ids, cnt = np.unique(a.parts[a.parts > 0], return_counts=True)
-        ok = [int(p) for p, c in zip(ids, cnt) if min_fraction <= c / a.mask.sum() <= max_fraction and (b.parts == p).sum() > 0]
-        if not ok: continue
-        pid = int(rng.choice(ok)); s2 = a.subject.with_appearance(pid - 1, random_appearance(rng, emblem_prob=0.7))
+        ok = [
+            int(p)
+            for p, c in zip(ids, cnt)
+            if min_fraction <= c / a.mask.sum() <= max_fraction and (b.parts == p).sum() > 0
+        ]
+        if not ok:
+            continue
+        pid = int(rng.choice(ok))
+        s2 = a.subject.with_appearance(pid - 1, random_appearance(rng, emblem_prob=0.7))
         alt = [np.where((v.parts == pid)[..., None], render(s2, v.params, size).image, v.image) for v in (a, b)]
         src = np.flatnonzero(grid_mask(a, grid))
         dst, valid = correspond(a, b, grid_points(grid, size)[src])
-        cell = np.clip((dst * grid / size).astype(np.int64), 0, grid - 1); flat = cell[:, 1] * grid + cell[:, 0]
+        cell = np.clip((dst * grid / size).astype(np.int64), 0, grid - 1)
+        flat = cell[:, 1] * grid + cell[:, 0]
         valid &= grid_mask(b, grid)[flat]
         src, flat = src[valid], flat[valid]
         g1, g2 = grid_parts(a, grid) == pid, grid_parts(b, grid) == pid
         inn, out = g1[src] & g2[flat], ~g1[src] & ~g2[flat]
         xy = lambda p: torch.from_numpy(np.stack([p % grid, p // grid], 1).astype(np.int64)).reshape(-1, 2)
-        pts = {"points_in1": xy(src[inn]), "points_in2": xy(flat[inn]), "points_out1": xy(src[out]), "points_out2": xy(flat[out])}
+        pts = {
+            "points_in1": xy(src[inn]),
+            "points_in2": xy(flat[inn]),
+            "points_out1": xy(src[out]),
+            "points_out2": xy(flat[out]),
+        }
         t = lambda im: torch.from_numpy(np.ascontiguousarray(im, np.float32)).permute(2, 0, 1)
         r1, r2 = a.parts == pid, b.parts == pid
-        items.append({"image1": t(a.image), "image2": t(b.image), "image1_altered": t(alt[0]), "image2_altered": t(alt[1]),
-                      "mask1": torch.from_numpy(a.mask), "mask2": torch.from_numpy(b.mask),
-                      "region1": torch.from_numpy(r1), "region2": torch.from_numpy(r2),
-                      **pts, **{"gt_" + k: v.clone() for k, v in pts.items()},
-                      "oracle": float(1 - r1.sum() / a.mask.sum()), "skewness": float("nan"), "match_score": float("nan"),
-                      "perceptual_distance": float("nan"), "grid": grid, "id": f"gw-{split}-{i - 1:07d}",
-                      "category": a.subject.category, "part": a.subject.part_names[pid - 1], "alteration": "retexture"})
+        items.append(
+            {
+                "image1": t(a.image),
+                "image2": t(b.image),
+                "image1_altered": t(alt[0]),
+                "image2_altered": t(alt[1]),
+                "mask1": torch.from_numpy(a.mask),
+                "mask2": torch.from_numpy(b.mask),
+                "region1": torch.from_numpy(r1),
+                "region2": torch.from_numpy(r2),
+                **pts,
+                **{"gt_" + k: v.clone() for k, v in pts.items()},
+                "oracle": float(1 - r1.sum() / a.mask.sum()),
+                "skewness": float("nan"),
+                "match_score": float("nan"),
+                "perceptual_distance": float("nan"),
+                "grid": grid,
+                "id": f"gw-{split}-{i - 1:07d}",
+                "category": a.subject.category,
+                "part": a.subject.part_names[pid - 1],
+                "alteration": "retexture",
+            }
+        )
     return items
+
 
 # %% ../nbs/07_train.ipynb
 def backbone_fingerprint(backbone) -> str:
     "Short hash of a backbone's weights, id and timestep."
     h = hashlib.sha256(f"{getattr(backbone, 'backbone_id', '')}|{getattr(backbone, 'timestep', '')}".encode())
     for k, v in sorted(backbone.state_dict().items()):
-        h.update(k.encode()); h.update(v.detach().cpu().float().numpy().tobytes())
+        h.update(k.encode())
+        h.update(v.detach().cpu().float().numpy().tobytes())
     return h.hexdigest()[:16]
+
 
 class FeatureCache:
     "Backbone features `{image key: {layer: N×C×g×g}}` (float16) of a list of samples, cached on disk."
-    def __init__(self, backbone, layers: Sequence[str], grid: int, samples, folder: str | os.PathLike | None = None,
-                 chunk: int = 64, batch_size: int = 32, progress: bool = True, desc: str = "features"):
+
+    def __init__(
+        self,
+        backbone,
+        layers: Sequence[str],
+        grid: int,
+        samples,
+        folder: str | os.PathLike | None = None,
+        chunk: int = 64,
+        batch_size: int = 32,
+        progress: bool = True,
+        desc: str = "features",
+    ):
         self.layers, self.grid = list(layers), grid
         ids = [str(samples[i]["id"]) for i in range(len(samples))]
-        key = hashlib.sha256(json.dumps([backbone_fingerprint(backbone), self.layers, grid, ids]).encode()).hexdigest()[:16]
-        self.key = key; self.feats: dict[str, dict[str, torch.Tensor]] = {}
+        key = hashlib.sha256(json.dumps([backbone_fingerprint(backbone), self.layers, grid, ids]).encode()).hexdigest()[
+            :16
+        ]
+        self.key = key
+        self.feats: dict[str, dict[str, torch.Tensor]] = {}
         folder = Path(folder) if folder is not None else None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             meta = folder / "key.json"
             if not meta.is_file() or json.loads(meta.read_text()).get("key") != key:
-                for f in folder.glob("chunk_*.safetensors"): f.unlink()
+                for f in folder.glob("chunk_*.safetensors"):
+                    f.unlink()
                 save_json({"key": key, "layers": self.layers, "grid": grid, "n": len(ids)}, meta)
         chunks = []
         n_chunks = math.ceil(len(ids) / chunk)
@@ -93,92 +177,126 @@ class FeatureCache:
             path = folder / f"chunk_{c:05d}.safetensors" if folder is not None else None
             if path is not None and path.is_file():
                 from safetensors.torch import load_file
-                chunks.append(load_file(str(path))); continue
+
+                chunks.append(load_file(str(path)))
+                continue
             rows = [samples[i] for i in range(c * chunk, min(len(ids), (c + 1) * chunk))]
             out = {}
             for k in IMAGE_KEYS:
                 imgs = torch.stack([r[k] for r in rows])
-                parts = [backbone(imgs[s:s + batch_size], layers=self.layers, grid=grid) for s in range(0, len(imgs), batch_size)]
-                for l in self.layers: out[f"{k}/{l}"] = torch.cat([p[l] for p in parts]).half().contiguous()
+                parts = [
+                    backbone(imgs[s : s + batch_size], layers=self.layers, grid=grid)
+                    for s in range(0, len(imgs), batch_size)
+                ]
+                for l in self.layers:
+                    out[f"{k}/{l}"] = torch.cat([p[l] for p in parts]).half().contiguous()
             if path is not None:
                 from safetensors.torch import save_file
+
                 from mind_the_glitch.core import atomic_path
-                with atomic_path(path) as tmp: save_file(out, str(tmp))
+
+                with atomic_path(path) as tmp:
+                    save_file(out, str(tmp))
             chunks.append(out)
         for k in IMAGE_KEYS:
             self.feats[k] = {l: torch.cat([ch[f"{k}/{l}"] for ch in chunks]) for l in self.layers}
 
-    def __len__(self) -> int: return len(next(iter(self.feats["image1"].values())))
+    def __len__(self) -> int:
+        return len(next(iter(self.feats["image1"].values())))
+
     def get(self, idx: torch.Tensor | Sequence[int], device="cpu") -> dict[str, dict[str, torch.Tensor]]:
         "Float32 features of the samples `idx`, per image key and layer."
         idx = torch.as_tensor(idx, dtype=torch.long)
         return {k: {l: v[idx].to(device, torch.float32) for l, v in d.items()} for k, d in self.feats.items()}
 
+
 # %% ../nbs/07_train.ipynb
 POINT_KEYS = ("points_in1", "points_in2", "points_out1", "points_out2")
+
 
 def point_prefix(correspondences: str) -> str:
     if correspondences not in ("backbone", "ground_truth"):
         raise ValueError(f"correspondences must be 'backbone' or 'ground_truth', got {correspondences!r}")
     return "" if correspondences == "backbone" else "gt_"
 
-def points_batch(points: list[dict], idx: Sequence[int], prefix: str = "", device: str | torch.device = "cpu") -> dict[str, torch.Tensor]:
+
+def points_batch(
+    points: list[dict], idx: Sequence[int], prefix: str = "", device: str | torch.device = "cpu"
+) -> dict[str, torch.Tensor]:
     "Padded `B×K×2` point tensors (−1 = padding) of samples `idx` on `device` (the features'), under the unprefixed contract keys."
     out = {}
     for k in POINT_KEYS:
         vals = [points[int(i)][prefix + k] for i in idx]
-        n = max([len(v) for v in vals] + [0]); pad = torch.full((len(vals), n, 2), -1, dtype=torch.long)
-        for j, v in enumerate(vals): pad[j, :len(v)] = v
+        n = max([len(v) for v in vals] + [0])
+        pad = torch.full((len(vals), n, 2), -1, dtype=torch.long)
+        for j, v in enumerate(vals):
+            pad[j, : len(v)] = v
         out[k] = pad.to(device)
     return out
+
 
 def sample_points(samples, prefix: str) -> list[dict]:
     "The point lists of every sample (checked: present, paired, non-empty overall)."
     pts = []
     for i in range(len(samples)):
-        s = samples[i]; row = {}
+        s = samples[i]
+        row = {}
         for k in POINT_KEYS:
-            if prefix + k not in s: raise KeyError(f"sample {s.get('id', i)} has no {prefix + k!r}; use correspondences='backbone'")
+            if prefix + k not in s:
+                raise KeyError(f"sample {s.get('id', i)} has no {prefix + k!r}; use correspondences='backbone'")
             row[prefix + k] = torch.as_tensor(s[prefix + k], dtype=torch.long).reshape(-1, 2)
         pts.append(row)
     if sum(len(r[prefix + "points_in1"]) + len(r[prefix + "points_out1"]) for r in pts) == 0:
         raise ValueError(f"empty point set: none of the {len(pts)} samples has any {prefix}points_in/out")
     return pts
 
+
 # %% ../nbs/07_train.ipynb
 def grid_of(mask: torch.Tensor, grid: int) -> torch.Tensor:
     "Flat boolean grid mask: cells with at least half their pixels in `mask` (`H×W`)."
     return (F.adaptive_avg_pool2d(mask.float()[None, None], grid)[0, 0] >= 0.5 - 1e-6).reshape(-1)
 
+
 def raw_features(feats: dict[str, torch.Tensor]) -> torch.Tensor:
     "The raw-backbone reference: per-layer L2-normalised features, concatenated and normalised (`B×ΣC×g×g`)."
     return F.normalize(torch.cat([F.normalize(f.float(), dim=1) for f in feats.values()], 1), dim=1)
 
+
 @torch.no_grad()
 def pair_match_stats(S1, S2, V1, V2, mask2: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, grid: int) -> dict:
     "Per point: semantic match correct (within one cell), best visual similarity on the target subject."
-    if len(src) == 0: return {"correct": torch.zeros(0, dtype=torch.bool), "best_visual": torch.zeros(0)}
+    if len(src) == 0:
+        return {"correct": torch.zeros(0, dtype=torch.bool), "best_visual": torch.zeros(0)}
     m = mask2.reshape(-1).to(S1.device)
-    if not m.any(): raise ValueError("target subject mask is empty on the grid")
+    if not m.any():
+        raise ValueError("target subject mask is empty on the grid")
     s = (S1.flatten(1)[:, src].T @ S2.flatten(1)).masked_fill(~m[None], float("-inf"))
     v = (V1.flatten(1)[:, src].T @ V2.flatten(1)).masked_fill(~m[None], float("-inf"))
     pred = s.argmax(1)
     cheb = torch.maximum((pred % grid - dst % grid).abs(), (pred // grid - dst // grid).abs())
     return {"correct": (cheb <= 1).cpu(), "best_visual": v.max(1).values.float().cpu()}
 
+
 def _auroc(pos: np.ndarray, neg: np.ndarray) -> float | None:
-    if len(pos) == 0 or len(neg) == 0: return None
+    if len(pos) == 0 or len(neg) == 0:
+        return None
     from sklearn.metrics import roc_auc_score
+
     return float(roc_auc_score(np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg]))
+
 
 def youden_threshold(pos: np.ndarray, neg: np.ndarray) -> float | None:
     "The threshold T maximising TPR - FPR for `score > T` (Youden's J): positives above it, negatives at or below it."
-    if len(pos) == 0 or len(neg) == 0: return None
+    if len(pos) == 0 or len(neg) == 0:
+        return None
     from sklearn.metrics import roc_curve
+
     s = np.r_[pos, neg].astype(np.float64)
     fpr, tpr, thr = roc_curve(np.r_[np.ones(len(pos)), np.zeros(len(neg))], s)
-    j = int(np.argmax(tpr - fpr)); lo = s[s < thr[j]]            # roc_curve predicts score >= thr: put T midway below it
+    j = int(np.argmax(tpr - fpr))
+    lo = s[s < thr[j]]  # roc_curve predicts score >= thr: put T midway below it
     return float((thr[j] + lo.max()) / 2) if len(lo) else float(thr[j])
+
 
 def summarize(stats: dict, thresholds: Sequence[float] = (0.5, 0.6, 0.7)) -> dict:
     "Pooled metrics from per-point stats {'in'|'out': {'correct', 'best_visual'}}."
@@ -186,34 +304,54 @@ def summarize(stats: dict, thresholds: Sequence[float] = (0.5, 0.6, 0.7)) -> dic
     for where in ("in", "out"):
         c, v = stats[where]["correct"], stats[where]["best_visual"]
         out[f"semantic_accuracy_{where}"] = float(c.float().mean()) if len(c) else None
-        for t in thresholds: out[f"visual_match_rate_{where}@{t:g}"] = float((v > t).float().mean()) if len(v) else None
+        for t in thresholds:
+            out[f"visual_match_rate_{where}@{t:g}"] = float((v > t).float().mean()) if len(v) else None
         out[f"n_points_{where}"] = int(len(c))
     pos, neg = stats["out"]["best_visual"].numpy(), stats["in"]["best_visual"].numpy()
     out["visual_separation_auroc"] = _auroc(pos, neg)
     out["visual_threshold_youden"] = youden_threshold(pos, neg)
     return out
 
+
 @torch.no_grad()
-def evaluate(dis: Disentangler | None, cache: FeatureCache, samples, prefix: str = "", batch_size: int = 16,
-             thresholds: Sequence[float] = (0.5, 0.6, 0.7), device="cpu") -> dict:
+def evaluate(
+    dis: Disentangler | None,
+    cache: FeatureCache,
+    samples,
+    prefix: str = "",
+    batch_size: int = 16,
+    thresholds: Sequence[float] = (0.5, 0.6, 0.7),
+    device="cpu",
+) -> dict:
     "Validation metrics of the trained heads (`dis`) or, with `dis=None`, of the raw backbone features."
-    g = cache.grid; pts = sample_points(samples, prefix)
+    g = cache.grid
+    pts = sample_points(samples, prefix)
     acc = {w: {"correct": [], "best_visual": []} for w in ("in", "out")}
-    if dis is not None: dis.eval()
+    if dis is not None:
+        dis.eval()
     for s in range(0, len(cache), batch_size):
-        idx = list(range(s, min(len(cache), s + batch_size))); f = cache.get(idx, device)
-        if dis is not None: (S1, V1), (S2, V2) = dis(f["image1_altered"]), dis(f["image2"])
-        else: S1 = V1 = raw_features(f["image1_altered"]); S2 = V2 = raw_features(f["image2"])
+        idx = list(range(s, min(len(cache), s + batch_size)))
+        f = cache.get(idx, device)
+        if dis is not None:
+            (S1, V1), (S2, V2) = dis(f["image1_altered"]), dis(f["image2"])
+        else:
+            S1 = V1 = raw_features(f["image1_altered"])
+            S2 = V2 = raw_features(f["image2"])
         for j, i in enumerate(idx):
             m2 = grid_of(samples[i]["mask2"], g)
             for w in ("in", "out"):
-                src = flat_points(pts[i][f"{prefix}points_{w}1"], g); dst = flat_points(pts[i][f"{prefix}points_{w}2"], g)
+                src = flat_points(pts[i][f"{prefix}points_{w}1"], g)
+                dst = flat_points(pts[i][f"{prefix}points_{w}2"], g)
                 r = pair_match_stats(S1[j], S2[j], V1[j], V2[j], m2, src.to(S1.device), dst.to(S1.device), g)
-                for k in r: acc[w][k].append(r[k])
-    return summarize({w: {k: torch.cat(v) if v else torch.zeros(0) for k, v in d.items()} for w, d in acc.items()}, thresholds)
+                for k in r:
+                    acc[w][k].append(r[k])
+    return summarize(
+        {w: {k: torch.cat(v) if v else torch.zeros(0) for k, v in d.items()} for w, d in acc.items()}, thresholds
+    )
+
 
 # %% ../nbs/07_train.ipynb
-CALIBRATION_GRID = tuple(round(0.5 + 0.01 * i, 2) for i in range(46))   # T_v candidates 0.50 ... 0.95
+CALIBRATION_GRID = tuple(round(0.5 + 0.01 * i, 2) for i in range(46))  # T_v candidates 0.50 ... 0.95
 VSM_RULES = ((True, "anywhere"), (False, "anywhere"), (True, "semantic_match"), (False, "semantic_match"))
 
 
@@ -226,16 +364,28 @@ def _spearman_curve(scores: np.ndarray, oracle: np.ndarray) -> tuple[list[float]
     from scipy.stats import spearmanr
 
     ok = ~np.isnan(scores[:, 0]) & ~np.isnan(oracle)
-    rho = [float(spearmanr(scores[ok, k], oracle[ok])[0]) if ok.sum() >= 3 and np.ptp(scores[ok, k]) > 0 and np.ptp(oracle[ok]) > 0
-           else float("nan") for k in range(scores.shape[1])]
+    rho = [
+        float(spearmanr(scores[ok, k], oracle[ok])[0])
+        if ok.sum() >= 3 and np.ptp(scores[ok, k]) > 0 and np.ptp(oracle[ok]) > 0
+        else float("nan")
+        for k in range(scores.shape[1])
+    ]
     return rho, int(ok.sum())
 
 
 @torch.no_grad()
-def calibrate_visual_threshold(dis, cache, samples, grid: Sequence[float] = CALIBRATION_GRID, batch_size: int = 16,
-                               device="cpu", rules: Sequence[tuple[bool, str]] = VSM_RULES) -> dict:
+def calibrate_visual_threshold(
+    dis,
+    cache,
+    samples,
+    grid: Sequence[float] = CALIBRATION_GRID,
+    batch_size: int = 16,
+    device="cpu",
+    rules: Sequence[tuple[bool, str]] = VSM_RULES,
+) -> dict:
     "The `T_v` of `grid` and VSM rule `(one_to_one, visual_at)` whose VSM (I'1 vs I2, subject masks) correlates best (Spearman) with the oracle."
     import warnings
+
     from mind_the_glitch.vsm import NoSemanticMatchesWarning, vsm_score
 
     rows, oracle = {rule: [] for rule in rules}, []
@@ -249,58 +399,141 @@ def calibrate_visual_threshold(dis, cache, samples, grid: Sequence[float] = CALI
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NoSemanticMatchesWarning)
                 for rule in rules:
-                    r = vsm_score(S1[j], S2[j], V1[j], V2[j], samples[i]["mask1"], samples[i]["mask2"], thresholds=grid,
-                                  one_to_one=rule[0], visual_at=rule[1])
+                    r = vsm_score(
+                        S1[j],
+                        S2[j],
+                        V1[j],
+                        V2[j],
+                        samples[i]["mask1"],
+                        samples[i]["mask2"],
+                        thresholds=grid,
+                        one_to_one=rule[0],
+                        visual_at=rule[1],
+                    )
                     rows[rule].append([r.scores[t] for t in grid])
             oracle.append(float(samples[i]["oracle"]))
     best, curves, n_valid = (float("-inf"), None, rules[0]), {}, {}
-    for rule in rules:   # the first rule wins a tie
-        rho, n_valid[rule] = _spearman_curve(np.array(rows[rule], dtype=np.float64).reshape(-1, len(grid)), np.array(oracle))
+    for rule in rules:  # the first rule wins a tie
+        rho, n_valid[rule] = _spearman_curve(
+            np.array(rows[rule], dtype=np.float64).reshape(-1, len(grid)), np.array(oracle)
+        )
         curves[_rule_name(rule)] = {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}
         if not np.all(np.isnan(rho)) and np.nanmax(rho) > best[0]:
             k = int(np.nanargmax(rho))
             best = (rho[k], float(grid[k]), rule)
     found = best[1] is not None
-    return {"threshold": best[1], "one_to_one": best[2][0], "visual_at": best[2][1], "spearman": best[0] if found else None,
-            "n_pairs": n_valid[best[2]], "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the VSM rule",
-            "curves": curves}
+    return {
+        "threshold": best[1],
+        "one_to_one": best[2][0],
+        "visual_at": best[2][1],
+        "spearman": best[0] if found else None,
+        "n_pairs": n_valid[best[2]],
+        "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the VSM rule",
+        "curves": curves,
+    }
+
 
 # %% ../nbs/07_train.ipynb
-def _settings_key(d: dict) -> str: return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
+def _settings_key(d: dict) -> str:
+    return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
-def train_disentangler(backbone, train_samples, val_samples, model_dir: str | os.PathLike, *,
-                       layers: Sequence[str] | None = None, proj_dim: int = 128, num_groups: int = 8, grid: int | None = None,
-                       first_layer_unweighted: bool = False, loss: LossConfig = LossConfig(), correspondences: str = "backbone",
-                       epochs: int = 3, batch_size: int = 8, lr: float = 1e-3, weight_decay: float = 0.01, seed: int = 0,
-                       cache_dir: str | os.PathLike | None = None, checkpoint_dir: str | os.PathLike | None = None,
-                       live_dir: str | os.PathLike | None = None, accelerator=None, progress: bool = True,
-                       stop_after_epochs: int | None = None, eval_batch_size: int = 16) -> dict:
+
+def train_disentangler(
+    backbone,
+    train_samples,
+    val_samples,
+    model_dir: str | os.PathLike,
+    *,
+    layers: Sequence[str] | None = None,
+    proj_dim: int = 128,
+    num_groups: int = 8,
+    grid: int | None = None,
+    first_layer_unweighted: bool = False,
+    loss: LossConfig = LossConfig(),
+    correspondences: str = "backbone",
+    epochs: int = 3,
+    batch_size: int = 8,
+    lr: float = 1e-3,
+    weight_decay: float = 0.01,
+    seed: int = 0,
+    cache_dir: str | os.PathLike | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    live_dir: str | os.PathLike | None = None,
+    accelerator=None,
+    progress: bool = True,
+    stop_after_epochs: int | None = None,
+    eval_batch_size: int = 16,
+) -> dict:
     "Train Ψs/Ψv on `train_samples`, save the heads to `model_dir`, return validation metrics and timings."
     from accelerate import Accelerator
-    if epochs < 1 or batch_size < 1: raise ValueError(f"epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
-    if len(train_samples) == 0: raise ValueError("train_samples is empty")
+
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
+    if len(train_samples) == 0:
+        raise ValueError("train_samples is empty")
     prefix = point_prefix(correspondences)
     acc = accelerator or Accelerator(cpu=not torch.cuda.is_available())
     seed_everything(seed)
     layers = list(layers or EMBEDDED_LAYERS)
-    dis = disentangler_for(backbone, layers=layers, proj_dim=proj_dim, num_groups=num_groups, grid=grid,
-                           first_layer_unweighted=first_layer_unweighted)
-    settings = dict(layers=layers, grid=dis.config.grid, proj_dim=proj_dim, num_groups=num_groups, first_layer_unweighted=first_layer_unweighted,
-                    loss=loss.__dict__, correspondences=correspondences, epochs=epochs, batch_size=batch_size, lr=lr,
-                    weight_decay=weight_decay, seed=seed, backbone=backbone_fingerprint(backbone), n_train=len(train_samples),
-                    train_ids=_settings_key([str(train_samples[i]["id"]) for i in range(len(train_samples))]), world=acc.num_processes)
+    dis = disentangler_for(
+        backbone,
+        layers=layers,
+        proj_dim=proj_dim,
+        num_groups=num_groups,
+        grid=grid,
+        first_layer_unweighted=first_layer_unweighted,
+    )
+    settings = dict(
+        layers=layers,
+        grid=dis.config.grid,
+        proj_dim=proj_dim,
+        num_groups=num_groups,
+        first_layer_unweighted=first_layer_unweighted,
+        loss=loss.__dict__,
+        correspondences=correspondences,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        weight_decay=weight_decay,
+        seed=seed,
+        backbone=backbone_fingerprint(backbone),
+        n_train=len(train_samples),
+        train_ids=_settings_key([str(train_samples[i]["id"]) for i in range(len(train_samples))]),
+        world=acc.num_processes,
+    )
     grid = dis.config.grid
     for name, ss in (("train", train_samples), ("val", val_samples)):
         gs = {int(ss[i]["grid"]) for i in range(min(len(ss), 16))}
-        if gs and gs != {grid}: raise ValueError(f"{name} samples have points on a {sorted(gs)} grid, the model works on a {grid} grid")
+        if gs and gs != {grid}:
+            raise ValueError(f"{name} samples have points on a {sorted(gs)} grid, the model works on a {grid} grid")
     t0 = time.perf_counter()
     with acc.main_process_first():
-        tr = FeatureCache(backbone, layers, grid, train_samples, Path(cache_dir) / "train" if cache_dir else None, progress=progress and acc.is_main_process, desc="cache train")
-        va = FeatureCache(backbone, layers, grid, val_samples, Path(cache_dir) / "val" if cache_dir else None, progress=progress and acc.is_main_process, desc="cache val") if len(val_samples) else None
+        tr = FeatureCache(
+            backbone,
+            layers,
+            grid,
+            train_samples,
+            Path(cache_dir) / "train" if cache_dir else None,
+            progress=progress and acc.is_main_process,
+            desc="cache train",
+        )
+        va = (
+            FeatureCache(
+                backbone,
+                layers,
+                grid,
+                val_samples,
+                Path(cache_dir) / "val" if cache_dir else None,
+                progress=progress and acc.is_main_process,
+                desc="cache val",
+            )
+            if len(val_samples)
+            else None
+        )
     cache_seconds = time.perf_counter() - t0
     tr_pts = sample_points(train_samples, prefix)
     gt_ok = all(len(s.get("gt_points_in1", [])) + len(s.get("gt_points_out1", [])) > 0 for s in val_samples)
-    eval_prefix = "gt_" if gt_ok else ""      # validation scores against exact correspondences when the samples have them
+    eval_prefix = "gt_" if gt_ok else ""  # validation scores against exact correspondences when the samples have them
     steps_per_epoch = math.ceil(len(train_samples) / (batch_size * acc.num_processes))
     total = steps_per_epoch * epochs
     opt = torch.optim.AdamW(dis.parameters(), lr=lr, weight_decay=weight_decay)
@@ -309,129 +542,235 @@ def train_disentangler(backbone, train_samples, val_samples, model_dir: str | os
     if ckpt is not None and (ckpt / "state.json").is_file():
         states, info = load_checkpoint(ckpt)
         if info.get("settings_key") == _settings_key(settings):
-            dis.load_state_dict(states["model"]); opt.load_state_dict(states["optimizer"]); sched.load_state_dict(states["scheduler"])
+            dis.load_state_dict(states["model"])
+            opt.load_state_dict(states["optimizer"])
+            sched.load_state_dict(states["scheduler"])
             start_epoch = int(info["epoch"])
             acc.print(f"resuming from {ckpt} after epoch {start_epoch}")
-        else: acc.print(f"checkpoint in {ckpt} was made with other settings: starting over")
+        else:
+            acc.print(f"checkpoint in {ckpt} was made with other settings: starting over")
     dis, opt = acc.prepare(dis, opt)
     live = None
     if live_dir is not None and acc.is_main_process:
         from dvclive import Live
+
         live = Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None, resume=start_epoch > 0)
-        live.log_params({k: v for k, v in settings.items() if k != "loss"} | {f"loss_{k}": v for k, v in loss.__dict__.items()})
+        live.log_params(
+            {k: v for k, v in settings.items() if k != "loss"} | {f"loss_{k}": v for k, v in loss.__dict__.items()}
+        )
     step_times, history = [], []
     need = loss.images_needed()
     for epoch in range(start_epoch, epochs):
         dis.train()
         perm = torch.randperm(len(train_samples), generator=torch.Generator().manual_seed(seed + epoch))
-        mine = perm[acc.process_index::acc.num_processes]
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{epochs}", disable=not (progress and acc.is_main_process), mininterval=2)
+        mine = perm[acc.process_index :: acc.num_processes]
+        bar = tqdm(
+            range(steps_per_epoch),
+            desc=f"epoch {epoch + 1}/{epochs}",
+            disable=not (progress and acc.is_main_process),
+            mininterval=2,
+        )
         sums: dict[str, float] = {}
         for b in bar:
-            idx = mine[b * batch_size:(b + 1) * batch_size]
-            if len(idx) == 0: idx = mine[:batch_size]          # uneven shards: repeat (keeps processes in step)
+            idx = mine[b * batch_size : (b + 1) * batch_size]
+            if len(idx) == 0:
+                idx = mine[:batch_size]  # uneven shards: repeat (keeps processes in step)
             ts = time.perf_counter()
-            f = tr.get(idx, acc.device); batch = points_batch(tr_pts, idx.tolist(), prefix, acc.device)
+            f = tr.get(idx, acc.device)
+            batch = points_batch(tr_pts, idx.tolist(), prefix, acc.device)
             outs = {k: dis(f[k]) for k in need}
             terms = mtg_loss(outs, batch, loss)
-            opt.zero_grad(set_to_none=True); acc.backward(terms["total"]); opt.step(); sched.step()
+            opt.zero_grad(set_to_none=True)
+            acc.backward(terms["total"])
+            opt.step()
+            sched.step()
             step_times.append(time.perf_counter() - ts)
             vals = {k: float(v.detach()) for k, v in terms.items() if not k.startswith("n_")}
-            for k, v in vals.items(): sums[k] = sums.get(k, 0.0) + v
+            for k, v in vals.items():
+                sums[k] = sums.get(k, 0.0) + v
             if live is not None:
-                for k, v in vals.items(): live.log_metric(f"train/{k}", v)
-                live.log_metric("train/lr", sched.get_last_lr()[0]); live.next_step()
+                for k, v in vals.items():
+                    live.log_metric(f"train/{k}", v)
+                live.log_metric("train/lr", sched.get_last_lr()[0])
+                live.next_step()
             bar.set_postfix(loss=f"{vals['total']:.3f}", refresh=False)
         row = {"epoch": epoch + 1, **{f"train_{k}": v / steps_per_epoch for k, v in sums.items()}}
         if va is not None and acc.is_main_process:
-            row.update({f"val_{k}": v for k, v in evaluate(acc.unwrap_model(dis), va, val_samples, eval_prefix, eval_batch_size, device=acc.device).items()})
+            row.update(
+                {
+                    f"val_{k}": v
+                    for k, v in evaluate(
+                        acc.unwrap_model(dis), va, val_samples, eval_prefix, eval_batch_size, device=acc.device
+                    ).items()
+                }
+            )
             if live is not None:
-                for k in ("semantic_accuracy_in", "semantic_accuracy_out", "visual_match_rate_in@0.6", "visual_match_rate_out@0.6", "visual_separation_auroc"):
-                    if row.get(f"val_{k}") is not None: live.log_metric(f"val/{k}", row[f"val_{k}"], plot=False)
+                for k in (
+                    "semantic_accuracy_in",
+                    "semantic_accuracy_out",
+                    "visual_match_rate_in@0.6",
+                    "visual_match_rate_out@0.6",
+                    "visual_separation_auroc",
+                ):
+                    if row.get(f"val_{k}") is not None:
+                        live.log_metric(f"val/{k}", row[f"val_{k}"], plot=False)
         history.append(row)
         if ckpt is not None and acc.is_main_process:
-            save_checkpoint(ckpt, {"model": acc.unwrap_model(dis).state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict()},
-                            epoch=epoch + 1, settings_key=_settings_key(settings), settings=json.loads(json.dumps(settings, default=str)))
+            save_checkpoint(
+                ckpt,
+                {
+                    "model": acc.unwrap_model(dis).state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(),
+                },
+                epoch=epoch + 1,
+                settings_key=_settings_key(settings),
+                settings=json.loads(json.dumps(settings, default=str)),
+            )
         acc.wait_for_everyone()
         if stop_after_epochs is not None and epoch + 1 - start_epoch >= stop_after_epochs and epoch + 1 < epochs:
-            if live is not None: live.end()
-            return {"stopped_after_epoch": epoch + 1, "history": history}      # simulated kill (tests)
+            if live is not None:
+                live.end()
+            return {"stopped_after_epoch": epoch + 1, "history": history}  # simulated kill (tests)
     model = acc.unwrap_model(dis).eval()
-    result = {"history": history, "settings": settings, "epochs_run": epochs - start_epoch, "resumed_from_epoch": start_epoch,
-              "cache_seconds": cache_seconds, "step_seconds_mean": float(np.mean(step_times)) if step_times else None,
-              "mixing_weights": model.mixing_weights(), "model": model}
+    result = {
+        "history": history,
+        "settings": settings,
+        "epochs_run": epochs - start_epoch,
+        "resumed_from_epoch": start_epoch,
+        "cache_seconds": cache_seconds,
+        "step_seconds_mean": float(np.mean(step_times)) if step_times else None,
+        "mixing_weights": model.mixing_weights(),
+        "model": model,
+    }
     if acc.is_main_process:
         if va is not None:
             result["val"] = evaluate(model, va, val_samples, eval_prefix, eval_batch_size, device=acc.device)
-            result["val_raw_backbone"] = evaluate(None, va, val_samples, eval_prefix, eval_batch_size, device=acc.device)
-            result["val_points"] = "exact GlitchWorld correspondences (gt_points_*)" if eval_prefix else "dataset points_* (backbone matches)"
-            result["val_calibration"] = cal = calibrate_visual_threshold(model, va, val_samples, batch_size=eval_batch_size, device=acc.device)
+            result["val_raw_backbone"] = evaluate(
+                None, va, val_samples, eval_prefix, eval_batch_size, device=acc.device
+            )
+            result["val_points"] = (
+                "exact GlitchWorld correspondences (gt_points_*)"
+                if eval_prefix
+                else "dataset points_* (backbone matches)"
+            )
+            result["val_calibration"] = cal = calibrate_visual_threshold(
+                model, va, val_samples, batch_size=eval_batch_size, device=acc.device
+            )
             # VSM's T_v = 0.6 was chosen for SD 2.1 features: these heads keep the val-calibrated one (point-level Youden if no signal)
             t_v = cal["threshold"] if cal["threshold"] is not None else result["val"]["visual_threshold_youden"]
-            if t_v is not None: model.register_to_config(visual_threshold=round(t_v, 2), vsm_one_to_one=cal["one_to_one"], vsm_visual_at=cal["visual_at"])
+            if t_v is not None:
+                model.register_to_config(
+                    visual_threshold=round(t_v, 2), vsm_one_to_one=cal["one_to_one"], vsm_visual_at=cal["visual_at"]
+                )
             result["visual_threshold"] = None if t_v is None else round(t_v, 2)
         model.save_pretrained(model_dir)
-    if live is not None: live.end()
+    if live is not None:
+        live.end()
     return result
+
 
 # %% ../nbs/07_train.ipynb
 def pca_rgb(a: torch.Tensor, b: torch.Tensor, ma: torch.Tensor, mb: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     "First three principal components of two `q×g×g` maps (fitted on both subjects' cells), as `g×g×3` RGB in [0, 1]."
     from sklearn.decomposition import PCA
-    g = a.shape[-1]; A, B = a.flatten(1).T.float().numpy(), b.flatten(1).T.float().numpy()
+
+    g = a.shape[-1]
+    A, B = a.flatten(1).T.float().numpy(), b.flatten(1).T.float().numpy()
     ma, mb = ma.reshape(-1).numpy(), mb.reshape(-1).numpy()
     fit = np.concatenate([A[ma], B[mb]])
-    p = PCA(3, random_state=0).fit(fit); lo, hi = p.transform(fit).min(0), p.transform(fit).max(0)
+    p = PCA(3, random_state=0).fit(fit)
+    lo, hi = p.transform(fit).min(0), p.transform(fit).max(0)
     out = []
     for X, m in ((A, ma), (B, mb)):
-        rgb = np.clip((p.transform(X) - lo) / np.maximum(hi - lo, 1e-8), 0, 1); rgb[~m] = 0.15
+        rgb = np.clip((p.transform(X) - lo) / np.maximum(hi - lo, 1e-8), 0, 1)
+        rgb[~m] = 0.15
         out.append(rgb.reshape(g, g, 3))
     return out[0], out[1]
 
-def plot_features(dis: Disentangler, cache: FeatureCache, samples, indices: Sequence[int], threshold: float = 0.6, n_points: int = 24):
+
+def plot_features(
+    dis: Disentangler, cache: FeatureCache, samples, indices: Sequence[int], threshold: float = 0.6, n_points: int = 24
+):
     "Paper Fig. 1/5-style figure: images, PCA of S and V, semantic and visual correspondences, visual heat map."
     import matplotlib.pyplot as plt
-    g = cache.grid; dis.eval()
-    cols = ["I'1 (altered)", "I2", "S(I'1)", "S(I2) + sem. matches", "V(I'1)", "V(I2) + vis. matches", "best visual sim. on I'1"]
+
+    g = cache.grid
+    dis.eval()
+    cols = [
+        "I'1 (altered)",
+        "I2",
+        "S(I'1)",
+        "S(I2) + sem. matches",
+        "V(I'1)",
+        "V(I2) + vis. matches",
+        "best visual sim. on I'1",
+    ]
     fig, axes = plt.subplots(len(indices), len(cols), figsize=(2.1 * len(cols), 2.2 * len(indices)), squeeze=False)
     with torch.no_grad():
         for r, i in enumerate(indices):
-            f = cache.get([i]); (S1, V1), (S2, V2) = dis(f["image1_altered"]), dis(f["image2"]); S1, V1, S2, V2 = S1[0], V1[0], S2[0], V2[0]
-            s = samples[i]; m1, m2 = grid_of(s["mask1"], g), grid_of(s["mask2"], g); size = s["image1"].shape[-1]; sc = size / g
+            f = cache.get([i])
+            (S1, V1), (S2, V2) = dis(f["image1_altered"]), dis(f["image2"])
+            S1, V1, S2, V2 = S1[0], V1[0], S2[0], V2[0]
+            s = samples[i]
+            m1, m2 = grid_of(s["mask1"], g), grid_of(s["mask2"], g)
+            size = s["image1"].shape[-1]
+            sc = size / g
             srgb, vrgb = pca_rgb(S1, S2, m1, m2), pca_rgb(V1, V2, m1, m2)
             src = torch.nonzero(m1).reshape(-1)
             sel = src[torch.linspace(0, len(src) - 1, min(n_points, len(src))).long()]
             sim_s = (S1.flatten(1)[:, sel].T @ S2.flatten(1)).masked_fill(~m2[None], -2).argmax(1)
-            sim_v = (V1.flatten(1)[:, sel].T @ V2.flatten(1)).masked_fill(~m2[None], -2); best_v, arg_v = sim_v.max(1)
-            xy = lambda p: ((p % g).float().numpy() * sc + sc / 2 - .5, (p // g).float().numpy() * sc + sc / 2 - .5)
+            sim_v = (V1.flatten(1)[:, sel].T @ V2.flatten(1)).masked_fill(~m2[None], -2)
+            best_v, arg_v = sim_v.max(1)
+            xy = lambda p: ((p % g).float().numpy() * sc + sc / 2 - 0.5, (p // g).float().numpy() * sc + sc / 2 - 0.5)
             colors = plt.cm.hsv(np.linspace(0, 1, len(sel), endpoint=False))
             im = lambda k: s[k].permute(1, 2, 0).numpy()
-            ext = (-.5, size - .5, size - .5, -.5)
-            axes[r, 0].imshow(im("image1_altered")); axes[r, 0].contour(s["region1"].numpy(), levels=[0.5], colors="w", linewidths=.8)
-            axes[r, 0].scatter(*xy(sel), c=colors, s=10, edgecolors="k", linewidths=.3)
-            axes[r, 1].imshow(im("image2")); axes[r, 1].contour(s["region2"].numpy(), levels=[0.5], colors="w", linewidths=.8)
-            axes[r, 2].imshow(srgb[0], extent=ext); axes[r, 3].imshow(srgb[1], extent=ext)
-            axes[r, 3].scatter(*xy(sim_s), c=colors, s=10, edgecolors="k", linewidths=.3)
-            axes[r, 4].imshow(vrgb[0], extent=ext); axes[r, 5].imshow(vrgb[1], extent=ext)
+            ext = (-0.5, size - 0.5, size - 0.5, -0.5)
+            axes[r, 0].imshow(im("image1_altered"))
+            axes[r, 0].contour(s["region1"].numpy(), levels=[0.5], colors="w", linewidths=0.8)
+            axes[r, 0].scatter(*xy(sel), c=colors, s=10, edgecolors="k", linewidths=0.3)
+            axes[r, 1].imshow(im("image2"))
+            axes[r, 1].contour(s["region2"].numpy(), levels=[0.5], colors="w", linewidths=0.8)
+            axes[r, 2].imshow(srgb[0], extent=ext)
+            axes[r, 3].imshow(srgb[1], extent=ext)
+            axes[r, 3].scatter(*xy(sim_s), c=colors, s=10, edgecolors="k", linewidths=0.3)
+            axes[r, 4].imshow(vrgb[0], extent=ext)
+            axes[r, 5].imshow(vrgb[1], extent=ext)
             ok = (best_v > threshold).numpy()
-            if ok.any(): axes[r, 5].scatter(*(c[ok] for c in xy(arg_v)), c=colors[ok], s=10, edgecolors="k", linewidths=.3)
-            heat = np.full(g * g, np.nan); allv = (V1.flatten(1)[:, src].T @ V2.flatten(1)).masked_fill(~m2[None], -2).max(1).values
+            if ok.any():
+                axes[r, 5].scatter(*(c[ok] for c in xy(arg_v)), c=colors[ok], s=10, edgecolors="k", linewidths=0.3)
+            heat = np.full(g * g, np.nan)
+            allv = (V1.flatten(1)[:, src].T @ V2.flatten(1)).masked_fill(~m2[None], -2).max(1).values
             heat[src.numpy()] = allv.numpy()
-            axes[r, 6].imshow(im("image1_altered"), alpha=.35)
-            hm = axes[r, 6].imshow(heat.reshape(g, g), cmap="YlOrRd_r", vmin=0, vmax=1, extent=ext, alpha=.9)
+            axes[r, 6].imshow(im("image1_altered"), alpha=0.35)
+            hm = axes[r, 6].imshow(heat.reshape(g, g), cmap="YlOrRd_r", vmin=0, vmax=1, extent=ext, alpha=0.9)
             axes[r, 0].set_ylabel(f"{s.get('category', '')}\n{s.get('part', '')}", fontsize=7)
-    for ax in axes.flat: ax.set_xticks([]); ax.set_yticks([])
-    for c, t in enumerate(cols): axes[0, c].set_title(t, fontsize=7)
-    fig.colorbar(hm, ax=axes[:, 6].tolist(), shrink=.6, label="cosine")
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for c, t in enumerate(cols):
+        axes[0, c].set_title(t, fontsize=7)
+    fig.colorbar(hm, ax=axes[:, 6].tolist(), shrink=0.6, label="cosine")
     return fig
+
 
 def plot_mixing_weights(dis: Disentangler):
     "Bar plot of the learned softmax mixing weights per layer, semantic vs visual (paper Fig. 8)."
     import matplotlib.pyplot as plt
-    w = dis.mixing_weights(); layers = dis.layers; x = np.arange(len(layers))
+
+    w = dis.mixing_weights()
+    layers = dis.layers
+    x = np.arange(len(layers))
     fig, ax = plt.subplots(figsize=(1.2 * len(layers) + 2, 2.8))
-    ax.bar(x - .2, [w["semantic"][l] for l in layers], .4, label="semantic Ψs", color="#4C72B0")
-    ax.bar(x + .2, [w["visual"][l] for l in layers], .4, label="visual Ψv", color="#DDAA33")
-    ax.set_xticks(x, layers); ax.set_ylabel("softmax weight"); ax.set_xlabel("decoder layer"); ax.legend(fontsize=8)
-    ax.set_title("learned aggregation weights" + (" (first layer enters unweighted)" if dis.config.first_layer_unweighted else ""), fontsize=9)
+    ax.bar(x - 0.2, [w["semantic"][l] for l in layers], 0.4, label="semantic Ψs", color="#4C72B0")
+    ax.bar(x + 0.2, [w["visual"][l] for l in layers], 0.4, label="visual Ψv", color="#DDAA33")
+    ax.set_xticks(x, layers)
+    ax.set_ylabel("softmax weight")
+    ax.set_xlabel("decoder layer")
+    ax.legend(fontsize=8)
+    ax.set_title(
+        "learned aggregation weights"
+        + (" (first layer enters unweighted)" if dis.config.first_layer_unweighted else ""),
+        fontsize=9,
+    )
     return fig

@@ -18,33 +18,68 @@ import torch.nn.functional as F
 from PIL import Image
 from torchmetrics import Metric
 
-from .core import check_images, get_device, load_image, to_image_tensor
+from .core import check_images, load_image, to_image_tensor
 
 # %% auto 0
-__all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'VISUAL_AT', 'HEATMAP_CMAP', 'PAPER_VISUAL_THRESHOLD', 'NoSemanticMatchesWarning',
-           'as_mask', 'load_mask', 'downsample_mask', 'VSMResult', 'vsm_score', 'upsample_map', 'heatmap_overlay',
-           'VSMOutput', 'default_segmenter', 'load_model', 'calibrated_visual_threshold', 'resolve_visual_threshold',
-           'resolve_visual_at', 'resolve_one_to_one', 'VSMScorer', 'score_images', 'VisualSemanticMatching', 'plot_vsm']
+__all__ = [
+    "THRESHOLDS",
+    "SEMANTIC_THRESHOLD",
+    "VISUAL_AT",
+    "HEATMAP_CMAP",
+    "PAPER_VISUAL_THRESHOLD",
+    "NoSemanticMatchesWarning",
+    "as_mask",
+    "load_mask",
+    "downsample_mask",
+    "VSMResult",
+    "vsm_score",
+    "upsample_map",
+    "heatmap_overlay",
+    "VSMOutput",
+    "default_segmenter",
+    "load_model",
+    "calibrated_visual_threshold",
+    "resolve_visual_threshold",
+    "resolve_visual_at",
+    "resolve_one_to_one",
+    "VSMScorer",
+    "score_images",
+    "VisualSemanticMatching",
+    "plot_vsm",
+]
+
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
     "No generated point has a semantic match above `T_s`: the VSM score is NaN (undefined) for this pair."
 
+
 def as_mask(mask: Any, name: str = "mask") -> torch.Tensor:
     "A binary mask (bool/0-1/0-255 tensor, array or PIL image, `H×W`) as a bool tensor; clear errors otherwise."
-    if isinstance(mask, (str, os.PathLike)): return load_mask(mask)
-    if isinstance(mask, Image.Image): mask = np.asarray(mask.convert("L") if mask.mode in ("1", "P") else mask)
-    if isinstance(mask, np.ndarray): mask = torch.from_numpy(np.ascontiguousarray(mask))
-    if not isinstance(mask, torch.Tensor): raise TypeError(f"{name} must be a tensor, array or PIL image, got {type(mask).__name__}")
-    if mask.ndim == 3 and mask.shape[0] == 1: mask = mask[0]
-    if mask.ndim != 2: raise ValueError(f"{name} must be a single-channel H×W mask, got shape {tuple(mask.shape)}")
-    if mask.dtype == torch.bool: return mask
-    if not torch.isfinite(mask.float()).all(): raise ValueError(f"{name} contains NaN or inf")
+    if isinstance(mask, (str, os.PathLike)):
+        return load_mask(mask)
+    if isinstance(mask, Image.Image):
+        mask = np.asarray(mask.convert("L") if mask.mode in ("1", "P") else mask)
+    if isinstance(mask, np.ndarray):
+        mask = torch.from_numpy(np.ascontiguousarray(mask))
+    if not isinstance(mask, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor, array or PIL image, got {type(mask).__name__}")
+    if mask.ndim == 3 and mask.shape[0] == 1:
+        mask = mask[0]
+    if mask.ndim != 2:
+        raise ValueError(f"{name} must be a single-channel H×W mask, got shape {tuple(mask.shape)}")
+    if mask.dtype == torch.bool:
+        return mask
+    if not torch.isfinite(mask.float()).all():
+        raise ValueError(f"{name} contains NaN or inf")
     vals = torch.unique(mask)
     if not (set(vals.tolist()) <= {0, 1} or (mask.dtype == torch.uint8 and set(vals.tolist()) <= {0, 255})):
-        raise ValueError(f"{name} must be binary (bool, 0/1, or 0/255 for uint8), got {len(vals)} distinct values "
-                         f"in [{vals.min().item():g}, {vals.max().item():g}]")
+        raise ValueError(
+            f"{name} must be binary (bool, 0/1, or 0/255 for uint8), got {len(vals)} distinct values "
+            f"in [{vals.min().item():g}, {vals.max().item():g}]"
+        )
     return mask != 0
+
 
 def _mask_pixels(path: Path):
     "The pixels of a mask image as a single-channel array (an RGB image must be grey: R = G = B)."
@@ -63,76 +98,107 @@ def _mask_pixels(path: Path):
 def load_mask(path: str | os.PathLike, threshold: float | None = None) -> torch.Tensor:
     "Read a mask image as a bool `H×W` tensor: binary images only (0/1, 0/255), unless `threshold` in (0, 1) binarises a soft mask."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"mask file not found: {path}")
-    try: arr = _mask_pixels(path)
-    except ValueError: raise
-    except Exception as e: raise ValueError(f"cannot read mask {path}: {e}") from e
+    if not path.is_file():
+        raise FileNotFoundError(f"mask file not found: {path}")
+    try:
+        arr = _mask_pixels(path)
+    except ValueError:
+        raise
+    except Exception as e:
+        raise ValueError(f"cannot read mask {path}: {e}") from e
     if threshold is not None:
-        if not 0 < threshold < 1: raise ValueError(f"mask threshold must be in (0, 1), got {threshold}")
+        if not 0 < threshold < 1:
+            raise ValueError(f"mask threshold must be in (0, 1), got {threshold}")
         full_scale = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(arr.dtype, 1)
         return torch.from_numpy(arr.astype(np.float64) / full_scale > threshold)
     return as_mask(arr, f"mask {path} (for a soft mask, e.g. a JPEG, set a threshold: --mask-threshold)")
 
+
 def downsample_mask(mask: Any, grid: int, name: str = "mask") -> torch.Tensor:
     "Binary `H×W` mask → bool `grid×grid` mask: cells at least half covered (else every touched cell); errors if empty."
     m = as_mask(mask, name)
-    if not m.any(): raise ValueError(f"{name} is empty (no subject pixels in its {m.shape[0]}×{m.shape[1]} pixels)")
-    if tuple(m.shape) == (grid, grid): return m
+    if not m.any():
+        raise ValueError(f"{name} is empty (no subject pixels in its {m.shape[0]}×{m.shape[1]} pixels)")
+    if tuple(m.shape) == (grid, grid):
+        return m
     cover = F.adaptive_avg_pool2d(m[None, None].float(), grid)[0, 0]
     cells = cover >= 0.5 - 1e-6
     return cells if cells.any() else cover > 0
 
+
 # %% ../nbs/08_vsm.ipynb
-THRESHOLDS = (0.5, 0.6, 0.7)   # T_v values reported by the paper (0.6 = main setting)
-SEMANTIC_THRESHOLD = 0.7       # T_s, fixed in all of the paper's experiments
+THRESHOLDS = (0.5, 0.6, 0.7)  # T_v values reported by the paper (0.6 = main setting)
+SEMANTIC_THRESHOLD = 0.7  # T_s, fixed in all of the paper's experiments
+
 
 @dataclass
 class VSMResult:
     "VSM of one (generated, reference) pair, with the per-point details."
-    scores: dict[float, float]    # T_v -> VSM(T_v); NaN when n_matches == 0
-    n_matches: int                # |J_s|: confident semantic matches kept
-    visual_map: torch.Tensor      # g×g best visual similarity v̂ over the generated subject, NaN elsewhere
-    semantic_map: torch.Tensor    # g×g best semantic similarity ŝ over the generated subject, NaN elsewhere
-    matches: torch.Tensor         # K×2 flat grid indices (generated cell, reference cell) of J_s, semantic matches
+
+    scores: dict[float, float]  # T_v -> VSM(T_v); NaN when n_matches == 0
+    n_matches: int  # |J_s|: confident semantic matches kept
+    visual_map: torch.Tensor  # g×g best visual similarity v̂ over the generated subject, NaN elsewhere
+    semantic_map: torch.Tensor  # g×g best semantic similarity ŝ over the generated subject, NaN elsewhere
+    matches: torch.Tensor  # K×2 flat grid indices (generated cell, reference cell) of J_s, semantic matches
     visual_targets: torch.Tensor  # g×g flat index of each generated cell's best visual reference cell, -1 off-subject
-    n_candidates: int = 0         # semantic matches above T_s before the one-to-one assignment
+    n_candidates: int = 0  # semantic matches above T_s before the one-to-one assignment
     semantic_threshold: float = SEMANTIC_THRESHOLD
 
     @property
-    def grid(self) -> int: return self.visual_map.shape[-1]
+    def grid(self) -> int:
+        return self.visual_map.shape[-1]
+
     def score(self, threshold: float = 0.6) -> float:
         "VSM at one of the computed thresholds."
-        if threshold not in self.scores: raise KeyError(f"T_v={threshold} not computed; available: {list(self.scores)}")
+        if threshold not in self.scores:
+            raise KeyError(f"T_v={threshold} not computed; available: {list(self.scores)}")
         return self.scores[threshold]
+
     def to_dict(self) -> dict:
         "JSON-able summary (`vsm_<T_v>` keys as in the released code; NaN as None)."
-        return {**{f"vsm_{t:g}": (None if math.isnan(s) else s) for t, s in self.scores.items()},
-                "n_matches": self.n_matches, "n_candidates": self.n_candidates}
+        return {
+            **{f"vsm_{t:g}": (None if math.isnan(s) else s) for t, s in self.scores.items()},
+            "n_matches": self.n_matches,
+            "n_candidates": self.n_candidates,
+        }
+
 
 def _check_features(x: torch.Tensor, name: str, finite: bool = True) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor): raise TypeError(f"{name} must be a torch.Tensor q×g×g, got {type(x).__name__}")
-    if x.ndim != 3: raise ValueError(f"{name} must be a q×g×g feature map, got shape {tuple(x.shape)}")
-    if x.shape[1] != x.shape[2]: raise ValueError(f"{name} must be on a square g×g grid, got shape {tuple(x.shape)}")
-    if finite and not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or inf")
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor q×g×g, got {type(x).__name__}")
+    if x.ndim != 3:
+        raise ValueError(f"{name} must be a q×g×g feature map, got shape {tuple(x.shape)}")
+    if x.shape[1] != x.shape[2]:
+        raise ValueError(f"{name} must be on a square g×g grid, got shape {tuple(x.shape)}")
+    if finite and not torch.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or inf")
     return x
 
+
 def _check_threshold(t: Any, name: str) -> float:
-    try: t = float(t)
-    except (TypeError, ValueError): raise TypeError(f"{name} must be a number, got {t!r}") from None
-    if not -1 <= t <= 1: raise ValueError(f"{name} is a cosine-similarity threshold in [-1, 1], got {t}")
+    try:
+        t = float(t)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {t!r}") from None
+    if not -1 <= t <= 1:
+        raise ValueError(f"{name} is a cosine-similarity threshold in [-1, 1], got {t}")
     return t
+
 
 def _one_to_one(s_hat: torch.Tensor, target: torch.Tensor, cand: torch.Tensor) -> torch.Tensor:
     "Keep, per reference cell, the candidate with the highest score (first index on ties); boolean mask over sources."
     idx = cand.nonzero().squeeze(1)
     keep = torch.zeros_like(cand)
-    if len(idx) == 0: return keep
+    if len(idx) == 0:
+        return keep
     order = idx[torch.sort(s_hat[idx], descending=True, stable=True).indices]  # ties keep index order
     _, inv = torch.unique(target[order], return_inverse=True)
     first = torch.full((int(inv.max()) + 1,), len(order), dtype=torch.long, device=order.device).scatter_reduce(
-        0, inv, torch.arange(len(order), device=order.device), "amin")   # on the features' device (CUDA too)
+        0, inv, torch.arange(len(order), device=order.device), "amin"
+    )  # on the features' device (CUDA too)
     keep[order[first]] = True
     return keep
+
 
 def _nearest(feat_src: torch.Tensor, feat_ref: torch.Tensor, src: torch.Tensor, ref_mask: torch.Tensor):
     "Best cosine similarity and reference cell (within `ref_mask`) for the source cells `src`."
@@ -141,30 +207,57 @@ def _nearest(feat_src: torch.Tensor, feat_ref: torch.Tensor, src: torch.Tensor, 
     sim = (a.T @ b).masked_fill(~ref_mask.reshape(1, -1), float("-inf"))
     return sim.max(1)
 
+
 VISUAL_AT = ("anywhere", "semantic_match")
 
-def vsm_score(sem_gen: torch.Tensor, sem_ref: torch.Tensor, vis_gen: torch.Tensor, vis_ref: torch.Tensor,
-              mask_gen: Any, mask_ref: Any, thresholds: Sequence[float] = THRESHOLDS,
-              semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool = True, on_empty: str = "nan",
-              check_finite: bool = True, visual_at: str = "anywhere") -> VSMResult:
+
+def vsm_score(
+    sem_gen: torch.Tensor,
+    sem_ref: torch.Tensor,
+    vis_gen: torch.Tensor,
+    vis_ref: torch.Tensor,
+    mask_gen: Any,
+    mask_ref: Any,
+    thresholds: Sequence[float] = THRESHOLDS,
+    semantic_threshold: float = SEMANTIC_THRESHOLD,
+    one_to_one: bool = True,
+    on_empty: str = "nan",
+    check_finite: bool = True,
+    visual_at: str = "anywhere",
+) -> VSMResult:
     "VSM of one pair from semantic/visual `q×g×g` maps of the generated and reference image and their subject masks."
-    for x, n in ((sem_gen, "sem_gen"), (sem_ref, "sem_ref"), (vis_gen, "vis_gen"), (vis_ref, "vis_ref")): _check_features(x, n, check_finite)
-    if sem_gen.shape != sem_ref.shape: raise ValueError(f"semantic maps differ in shape: sem_gen {tuple(sem_gen.shape)} vs sem_ref {tuple(sem_ref.shape)}")
-    if vis_gen.shape != vis_ref.shape: raise ValueError(f"visual maps differ in shape: vis_gen {tuple(vis_gen.shape)} vs vis_ref {tuple(vis_ref.shape)}")
-    if sem_gen.shape[-1] != vis_gen.shape[-1]: raise ValueError(f"semantic and visual maps are on different grids: {sem_gen.shape[-1]} vs {vis_gen.shape[-1]}")
-    if on_empty not in ("nan", "raise"): raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
-    if visual_at not in VISUAL_AT: raise ValueError(f"visual_at must be one of {VISUAL_AT}, got {visual_at!r}")
-    if isinstance(thresholds, (int, float)): thresholds = (thresholds,)
+    for x, n in ((sem_gen, "sem_gen"), (sem_ref, "sem_ref"), (vis_gen, "vis_gen"), (vis_ref, "vis_ref")):
+        _check_features(x, n, check_finite)
+    if sem_gen.shape != sem_ref.shape:
+        raise ValueError(
+            f"semantic maps differ in shape: sem_gen {tuple(sem_gen.shape)} vs sem_ref {tuple(sem_ref.shape)}"
+        )
+    if vis_gen.shape != vis_ref.shape:
+        raise ValueError(
+            f"visual maps differ in shape: vis_gen {tuple(vis_gen.shape)} vs vis_ref {tuple(vis_ref.shape)}"
+        )
+    if sem_gen.shape[-1] != vis_gen.shape[-1]:
+        raise ValueError(f"semantic and visual maps are on different grids: {sem_gen.shape[-1]} vs {vis_gen.shape[-1]}")
+    if on_empty not in ("nan", "raise"):
+        raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
+    if visual_at not in VISUAL_AT:
+        raise ValueError(f"visual_at must be one of {VISUAL_AT}, got {visual_at!r}")
+    if isinstance(thresholds, (int, float)):
+        thresholds = (thresholds,)
     thresholds = [_check_threshold(t, "threshold T_v") for t in thresholds]
-    if not thresholds: raise ValueError("thresholds is empty: give at least one T_v")
+    if not thresholds:
+        raise ValueError("thresholds is empty: give at least one T_v")
     t_s = _check_threshold(semantic_threshold, "semantic_threshold T_s")
     g = sem_gen.shape[-1]
-    mg, mr = downsample_mask(mask_gen, g, "mask_gen").to(sem_gen.device), downsample_mask(mask_ref, g, "mask_ref").to(sem_gen.device)
+    mg, mr = (
+        downsample_mask(mask_gen, g, "mask_gen").to(sem_gen.device),
+        downsample_mask(mask_ref, g, "mask_ref").to(sem_gen.device),
+    )
     src = mg.reshape(-1).nonzero().squeeze(1)
     s_hat, t_sem = _nearest(sem_gen, sem_ref, src, mr)
     if visual_at == "anywhere":
         v_hat, t_vis = _nearest(vis_gen, vis_ref, src, mr)
-    else:   # the visual similarity at the semantic match
+    else:  # the visual similarity at the semantic match
         a = F.normalize(vis_gen.reshape(vis_gen.shape[0], -1).float(), dim=0)[:, src]
         b = F.normalize(vis_ref.reshape(vis_ref.shape[0], -1).float(), dim=0)[:, t_sem]
         v_hat, t_vis = (a * b).sum(0), t_sem
@@ -172,183 +265,283 @@ def vsm_score(sem_gen: torch.Tensor, sem_ref: torch.Tensor, vis_gen: torch.Tenso
     keep = _one_to_one(s_hat, t_sem, cand) if one_to_one else cand
     n = int(keep.sum())
     if n == 0:
-        msg = (f"no semantic matches above T_s={t_s:g} (best semantic similarity {s_hat.max().item():.3f} over "
-               f"{len(src)} generated subject cells): VSM is undefined for this pair")
-        if on_empty == "raise": raise ValueError(msg)
+        msg = (
+            f"no semantic matches above T_s={t_s:g} (best semantic similarity {s_hat.max().item():.3f} over "
+            f"{len(src)} generated subject cells): VSM is undefined for this pair"
+        )
+        if on_empty == "raise":
+            raise ValueError(msg)
         warnings.warn(msg + "; returning NaN", NoSemanticMatchesWarning, stacklevel=2)
         scores = {t: float("nan") for t in thresholds}
     else:
         scores = {t: int((v_hat[keep] > t).sum()) / n for t in thresholds}
+
     def _grid(values, fill):
-        out = torch.full((g * g,), fill, dtype=values.dtype, device=values.device); out[src] = values; return out.reshape(g, g).cpu()
-    return VSMResult(scores=scores, n_matches=n, visual_map=_grid(v_hat, float("nan")), semantic_map=_grid(s_hat, float("nan")),
-                     matches=torch.stack([src[keep], t_sem[keep]], 1).cpu(), visual_targets=_grid(t_vis, -1),
-                     n_candidates=int(cand.sum()), semantic_threshold=t_s)
+        out = torch.full((g * g,), fill, dtype=values.dtype, device=values.device)
+        out[src] = values
+        return out.reshape(g, g).cpu()
+
+    return VSMResult(
+        scores=scores,
+        n_matches=n,
+        visual_map=_grid(v_hat, float("nan")),
+        semantic_map=_grid(s_hat, float("nan")),
+        matches=torch.stack([src[keep], t_sem[keep]], 1).cpu(),
+        visual_targets=_grid(t_vis, -1),
+        n_candidates=int(cand.sum()),
+        semantic_threshold=t_s,
+    )
+
 
 # %% ../nbs/08_vsm.ipynb
 def upsample_map(grid_map: torch.Tensor, size: tuple[int, int], mask: Any = None) -> torch.Tensor:
     "A `g×g` map with NaN holes → `H×W` by normalised bilinear interpolation; NaN off `mask` (pixel mask) and far from valid cells."
     valid = ~torch.isnan(grid_map)
-    num = F.interpolate(torch.where(valid, grid_map, 0.0)[None, None].float(), size=tuple(size), mode="bilinear", align_corners=False)[0, 0]
+    num = F.interpolate(
+        torch.where(valid, grid_map, 0.0)[None, None].float(), size=tuple(size), mode="bilinear", align_corners=False
+    )[0, 0]
     den = F.interpolate(valid[None, None].float(), size=tuple(size), mode="bilinear", align_corners=False)[0, 0]
     out = torch.where(den > 1e-6, num / den.clamp_min(1e-6), torch.full_like(num, float("nan")))
     if mask is not None:
         m = as_mask(mask, "mask")
-        if tuple(m.shape) != tuple(size): raise ValueError(f"mask has shape {tuple(m.shape)}, the heat map {tuple(size)}")
+        if tuple(m.shape) != tuple(size):
+            raise ValueError(f"mask has shape {tuple(m.shape)}, the heat map {tuple(size)}")
         out = out.masked_fill(~m.to(out.device), float("nan"))
     return out
 
-HEATMAP_CMAP = "YlOrRd"   # low (yellow) = inconsistent, high (dark red) = consistent, on [0, 1]
 
-def heatmap_overlay(image: torch.Tensor, heatmap: torch.Tensor, alpha: float = 0.7, cmap: str = HEATMAP_CMAP,
-                    vmin: float = 0.0, vmax: float = 1.0) -> Image.Image:
+HEATMAP_CMAP = "YlOrRd"  # low (yellow) = inconsistent, high (dark red) = consistent, on [0, 1]
+
+
+def heatmap_overlay(
+    image: torch.Tensor,
+    heatmap: torch.Tensor,
+    alpha: float = 0.7,
+    cmap: str = HEATMAP_CMAP,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+) -> Image.Image:
     "The heat map drawn over `image` (`3×H×W` in [0,1]): YlOrRd on [vmin, vmax], dimmed grey where the map is NaN."
     import matplotlib
+
     img = to_image_tensor(image)[0].permute(1, 2, 0).cpu().numpy()
-    if tuple(heatmap.shape) != img.shape[:2]: raise ValueError(f"heat map {tuple(heatmap.shape)} and image {img.shape[:2]} differ in size")
-    h = heatmap.detach().cpu().numpy(); ok = ~np.isnan(h)
+    if tuple(heatmap.shape) != img.shape[:2]:
+        raise ValueError(f"heat map {tuple(heatmap.shape)} and image {img.shape[:2]} differ in size")
+    h = heatmap.detach().cpu().numpy()
+    ok = ~np.isnan(h)
     col = matplotlib.colormaps[cmap](np.clip((np.nan_to_num(h) - vmin) / (vmax - vmin), 0, 1))[..., :3]
     grey = img.mean(-1, keepdims=True).repeat(3, -1) * 0.5 + 0.25
     out = np.where(ok[..., None], (1 - alpha) * img + alpha * col, grey)
     return Image.fromarray((out * 255).round().astype(np.uint8))
 
+
 # %% ../nbs/08_vsm.ipynb
 @dataclass
 class VSMOutput:
     "VSM of a batch of pairs: scores per threshold, match counts, heat maps at image resolution and the per-pair results."
-    scores: dict[float, torch.Tensor]   # T_v -> float tensor B (NaN where n_matches == 0)
-    n_matches: torch.Tensor             # long tensor B
-    heatmaps: list[torch.Tensor]        # per pair, H×W of the generated image: v̂, NaN off the subject
-    results: list[VSMResult]            # per pair, grid-level details
-    masks_generated: list[torch.Tensor] = field(default_factory=list)   # the masks used (given or segmented)
+
+    scores: dict[float, torch.Tensor]  # T_v -> float tensor B (NaN where n_matches == 0)
+    n_matches: torch.Tensor  # long tensor B
+    heatmaps: list[torch.Tensor]  # per pair, H×W of the generated image: v̂, NaN off the subject
+    results: list[VSMResult]  # per pair, grid-level details
+    masks_generated: list[torch.Tensor] = field(default_factory=list)  # the masks used (given or segmented)
     masks_reference: list[torch.Tensor] = field(default_factory=list)
 
-    def __len__(self) -> int: return len(self.results)
+    def __len__(self) -> int:
+        return len(self.results)
+
     def rows(self) -> list[dict]:
         "One JSON-able dict per pair."
         return [r.to_dict() for r in self.results]
 
+
 def _image_list(images: Any, name: str) -> list[torch.Tensor]:
     "Paths / PIL / arrays / tensors (or lists of them) → list of `3×H×W` float tensors in [0, 1]."
-    if images is None: raise ValueError(f"{name} is None")
+    if images is None:
+        raise ValueError(f"{name} is None")
     if isinstance(images, (list, tuple)):
-        if len(images) == 0: raise ValueError(f"{name} is an empty list")
+        if len(images) == 0:
+            raise ValueError(f"{name} is an empty list")
         return [img for x in images for img in _image_list(x, name)]
-    if isinstance(images, (str, os.PathLike)): return [load_image(images)[0]]
-    if isinstance(images, torch.Tensor) and images.ndim == 4: return list(check_images(images, name))
-    try: return [to_image_tensor(images)[0]]
-    except (ValueError, TypeError) as e: raise type(e)(f"{name}: {e}") from e
+    if isinstance(images, (str, os.PathLike)):
+        return [load_image(images)[0]]
+    if isinstance(images, torch.Tensor) and images.ndim == 4:
+        return list(check_images(images, name))
+    try:
+        return [to_image_tensor(images)[0]]
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"{name}: {e}") from e
+
 
 def _mask_list(masks: Any, n: int, name: str) -> list[torch.Tensor | None]:
-    if masks is None: return [None] * n
-    if isinstance(masks, torch.Tensor) and masks.ndim == 3 and masks.shape[0] != 1: masks = list(masks)
-    elif isinstance(masks, np.ndarray) and masks.ndim == 3 and masks.shape[0] != 1: masks = list(masks)
-    if not isinstance(masks, (list, tuple)): masks = [masks]
-    if len(masks) != n: raise ValueError(f"{name}: got {len(masks)} masks for {n} images")
+    if masks is None:
+        return [None] * n
+    if isinstance(masks, torch.Tensor) and masks.ndim == 3 and masks.shape[0] != 1:
+        masks = list(masks)
+    elif isinstance(masks, np.ndarray) and masks.ndim == 3 and masks.shape[0] != 1:
+        masks = list(masks)
+    if not isinstance(masks, (list, tuple)):
+        masks = [masks]
+    if len(masks) != n:
+        raise ValueError(f"{name}: got {len(masks)} masks for {n} images")
     return [None if m is None else as_mask(m, name) for m in masks]
+
 
 def _hub_cache_folder(repo_id: str) -> Path | None:
     "The local snapshot folder of a hub model when its config is cached (no network access)."
     try:
         from huggingface_hub import try_to_load_from_cache
+
         p = try_to_load_from_cache(repo_id, "config.json")
-    except Exception: return None
+    except Exception:
+        return None
     return Path(p).parent if isinstance(p, str) else None
 
-def default_segmenter(detector: str | os.PathLike | None = None, sam: str | os.PathLike | None = None, device: str = "cpu"):
+
+def default_segmenter(
+    detector: str | os.PathLike | None = None, sam: str | os.PathLike | None = None, device: str = "cpu"
+):
     "The dataset pipeline's segmenter for unlabeled images, Grounding DINO + SAM, from local folders or the local hub cache only."
     import inspect
+
     from mind_the_glitch.dataset import GroundedSAMSegmenter
+
     defaults = inspect.signature(GroundedSAMSegmenter.from_pretrained).parameters
     det = detector or _hub_cache_folder(defaults["detector"].default)
     sm = sam or _hub_cache_folder(defaults["sam"].default)
     if det is None or sm is None:
         missing = [n for n, v in ((defaults["detector"].default, det), (defaults["sam"].default, sm)) if v is None]
-        raise OSError(f"no subject masks given, and the default segmenter (Grounding DINO + SAM) is not available locally "
-                      f"({', '.join(missing)} not in the hub cache). Pass the masks (--mask-ref/--mask-gen), "
-                      "or local model folders (--detector/--sam).")
-    try: return GroundedSAMSegmenter.from_pretrained(det, sm, device=device)
-    except OSError as e: raise OSError(f"no subject masks given, and the segmenter could not be loaded: {e}") from e
+        raise OSError(
+            f"no subject masks given, and the default segmenter (Grounding DINO + SAM) is not available locally "
+            f"({', '.join(missing)} not in the hub cache). Pass the masks (--mask-ref/--mask-gen), "
+            "or local model folders (--detector/--sam)."
+        )
+    try:
+        return GroundedSAMSegmenter.from_pretrained(det, sm, device=device)
+    except OSError as e:
+        raise OSError(f"no subject masks given, and the segmenter could not be loaded: {e}") from e
+
 
 def _model_input_size(model) -> int | None:
     "Side length images are resized to before the backbone, or None when the backbone resizes itself."
     for obj in (model, getattr(model, "backbone", None)):
         s = getattr(obj, "image_size", None)
-        if isinstance(s, int): return s
+        if isinstance(s, int):
+            return s
     return None
+
 
 def load_model(model: Any = None, device: str = "auto"):
     "A `MindTheGlitch` model: the one given, one loaded from a folder, or (None) the shipped trained model."
-    if model is not None and not isinstance(model, (str, os.PathLike)): return model
+    if model is not None and not isinstance(model, (str, os.PathLike)):
+        return model
     from mind_the_glitch.disentangle import MindTheGlitch
-    try: return MindTheGlitch.from_pretrained(model, device=device)
+
+    try:
+        return MindTheGlitch.from_pretrained(model, device=device)
     except FileNotFoundError as e:
         raise FileNotFoundError(f"no trained Mind-the-Glitch model: {e} (command line: --model PATH)") from e
 
-PAPER_VISUAL_THRESHOLD = 0.6   # the paper's main T_v (tuned for SD 2.1 features, q = 384)
+
+PAPER_VISUAL_THRESHOLD = 0.6  # the paper's main T_v (tuned for SD 2.1 features, q = 384)
+
 
 def calibrated_visual_threshold(model: Any) -> float | None:
     "The T_v the model's training calibrated on its val split (its `visual_threshold`), None if it has none."
     calibrated = getattr(model, "visual_threshold", None)
     return None if calibrated is None else _check_threshold(calibrated, "visual_threshold")
 
+
 def resolve_visual_threshold(model: Any, threshold: float | str = "auto") -> tuple[float, str]:
     "T_v to score with and its source: 'auto' is the model's val-calibrated `visual_threshold`, else the paper's 0.6."
     calibrated = calibrated_visual_threshold(model)
     if str(threshold) == "auto":
-        if calibrated is None: return PAPER_VISUAL_THRESHOLD, "paper"
+        if calibrated is None:
+            return PAPER_VISUAL_THRESHOLD, "paper"
         return calibrated, "calibrated on val"
     t = _check_threshold(threshold, "T_v")
-    if calibrated is not None and t == float(calibrated): return t, "calibrated on val"
+    if calibrated is not None and t == float(calibrated):
+        return t, "calibrated on val"
     return t, "paper" if t == PAPER_VISUAL_THRESHOLD else "set"
+
 
 def resolve_visual_at(model: Any, visual_at: str = "auto") -> str:
     "Where VSM reads a point's visual similarity: 'auto' is the model's val-calibrated `vsm_visual_at`, else the released code's 'anywhere'."
     if visual_at == "auto":
         chosen = getattr(model, "vsm_visual_at", None)
         return chosen if chosen in VISUAL_AT else "anywhere"
-    if visual_at not in VISUAL_AT: raise ValueError(f"visual_at must be 'auto' or one of {VISUAL_AT}, got {visual_at!r}")
+    if visual_at not in VISUAL_AT:
+        raise ValueError(f"visual_at must be 'auto' or one of {VISUAL_AT}, got {visual_at!r}")
     return visual_at
+
 
 def resolve_one_to_one(model: Any, one_to_one: bool | str = "auto") -> bool:
     "VSM's matching rule: 'auto' is the model's val-calibrated `vsm_one_to_one`, else the released code's one-to-one (True)."
     if isinstance(one_to_one, str):
-        if one_to_one != "auto": raise ValueError(f"one_to_one must be True, False or 'auto', got {one_to_one!r}")
+        if one_to_one != "auto":
+            raise ValueError(f"one_to_one must be True, False or 'auto', got {one_to_one!r}")
         o = getattr(model, "vsm_one_to_one", None)
         return True if o is None else bool(o)
     return bool(one_to_one)
 
+
 # %% ../nbs/08_vsm.ipynb
 class VSMScorer:
     "Score (reference, generated) images with VSM using a Mind-the-Glitch model; batched, heat maps at image resolution."
-    def __init__(self, model: Any = None, segmenter: Any = "auto", prompt: str | None = None, thresholds: Sequence[float] | str = THRESHOLDS,
-                 semantic_threshold: float = SEMANTIC_THRESHOLD, one_to_one: bool | str = "auto", batch_size: int = 16,
-                 device: str = "auto", image_size: int | None = None, on_empty: str = "nan", visual_at: str = "auto"):
-        if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        if on_empty not in ("nan", "raise"): raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
+
+    def __init__(
+        self,
+        model: Any = None,
+        segmenter: Any = "auto",
+        prompt: str | None = None,
+        thresholds: Sequence[float] | str = THRESHOLDS,
+        semantic_threshold: float = SEMANTIC_THRESHOLD,
+        one_to_one: bool | str = "auto",
+        batch_size: int = 16,
+        device: str = "auto",
+        image_size: int | None = None,
+        on_empty: str = "nan",
+        visual_at: str = "auto",
+    ):
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if on_empty not in ("nan", "raise"):
+            raise ValueError(f"on_empty must be 'nan' or 'raise', got {on_empty!r}")
         auto = isinstance(thresholds, str)
-        if auto and thresholds != "auto": raise ValueError(f"thresholds must be numbers or 'auto', got {thresholds!r}")
+        if auto and thresholds != "auto":
+            raise ValueError(f"thresholds must be numbers or 'auto', got {thresholds!r}")
         self.thresholds = THRESHOLDS if auto else tuple(_check_threshold(t, "threshold T_v") for t in thresholds)
-        if not self.thresholds: raise ValueError("thresholds is empty: give at least one T_v")
+        if not self.thresholds:
+            raise ValueError("thresholds is empty: give at least one T_v")
         self.semantic_threshold = _check_threshold(semantic_threshold, "semantic_threshold T_s")
         self.batch_size, self.on_empty = int(batch_size), on_empty
         self.model = load_model(model, device).eval()
-        self.one_to_one = resolve_one_to_one(self.model, one_to_one)   # "auto": the model's val-calibrated rule, else one-to-one
-        self.visual_at = resolve_visual_at(self.model, visual_at)      # "auto": the model's val-calibrated rule, else "anywhere"
+        self.one_to_one = resolve_one_to_one(
+            self.model, one_to_one
+        )  # "auto": the model's val-calibrated rule, else one-to-one
+        self.visual_at = resolve_visual_at(
+            self.model, visual_at
+        )  # "auto": the model's val-calibrated rule, else "anywhere"
         #: T_v the model's training calibrated on its val split (None if it has none); "auto" scores it beside 0.5/0.6/0.7
         self.calibrated_threshold = calibrated_visual_threshold(self.model)
-        if auto and self.calibrated_threshold is not None: self.thresholds = tuple(sorted(set(self.thresholds) | {self.calibrated_threshold}))
-        self.segmenter, self.prompt = segmenter, prompt   # "auto": load the default segmenter when a mask is missing
+        if auto and self.calibrated_threshold is not None:
+            self.thresholds = tuple(sorted(set(self.thresholds) | {self.calibrated_threshold}))
+        self.segmenter, self.prompt = segmenter, prompt  # "auto": load the default segmenter when a mask is missing
         self.image_size = image_size if image_size is not None else _model_input_size(self.model)
 
     @property
     def device(self) -> torch.device:
-        try: return next(self.model.parameters()).device
-        except (StopIteration, AttributeError): return torch.device("cpu")
+        try:
+            return next(self.model.parameters()).device
+        except (StopIteration, AttributeError):
+            return torch.device("cpu")
 
     def _prepare(self, img: torch.Tensor) -> torch.Tensor:
-        if self.image_size is None or tuple(img.shape[-2:]) == (self.image_size, self.image_size): return img
-        return F.interpolate(img[None], size=(self.image_size, self.image_size), mode="bilinear", align_corners=False, antialias=True)[0].clamp(0, 1)
+        if self.image_size is None or tuple(img.shape[-2:]) == (self.image_size, self.image_size):
+            return img
+        return F.interpolate(
+            img[None], size=(self.image_size, self.image_size), mode="bilinear", align_corners=False, antialias=True
+        )[0].clamp(0, 1)
 
     @torch.no_grad()
     def features(self, images: list[torch.Tensor]) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -356,70 +549,119 @@ class VSMScorer:
         prepped = [self._prepare(x) for x in images]
         out: list = [None] * len(prepped)
         by_size: dict = {}
-        for i, x in enumerate(prepped): by_size.setdefault(tuple(x.shape), []).append(i)
+        for i, x in enumerate(prepped):
+            by_size.setdefault(tuple(x.shape), []).append(i)
         for idx in by_size.values():
             for s in range(0, len(idx), self.batch_size):
-                chunk = idx[s:s + self.batch_size]
+                chunk = idx[s : s + self.batch_size]
                 S, V = self.model(torch.stack([prepped[i] for i in chunk]).to(self.device))
                 if not (torch.isfinite(S).all() and torch.isfinite(V).all()):
                     raise ValueError(f"the model returned NaN or inf features for images {chunk}")
-                for j, i in enumerate(chunk): out[i] = (S[j].float(), V[j].float())
+                for j, i in enumerate(chunk):
+                    out[i] = (S[j].float(), V[j].float())
         return out
 
-    def segment(self, generated: torch.Tensor, reference: torch.Tensor, i: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    def segment(
+        self, generated: torch.Tensor, reference: torch.Tensor, i: int = 0
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         "Subject masks (generated, reference) from the dataset pipeline's `Segmenter` (interface: `SourcePair -> (mask1, mask2)`)."
-        if isinstance(self.segmenter, str) and self.segmenter == "auto": self.segmenter = default_segmenter()
+        if isinstance(self.segmenter, str) and self.segmenter == "auto":
+            self.segmenter = default_segmenter()
         if self.segmenter is None:
-            raise ValueError(f"pair {i}: a subject mask is missing and no segmenter is set; pass the masks "
-                             "(--mask-ref/--mask-gen on the command line) or a segmenter")
+            raise ValueError(
+                f"pair {i}: a subject mask is missing and no segmenter is set; pass the masks "
+                "(--mask-ref/--mask-gen on the command line) or a segmenter"
+            )
         from mind_the_glitch.dataset import GroundedSAMSegmenter, SourcePair
+
         if isinstance(self.segmenter, GroundedSAMSegmenter) and not self.prompt:
-            raise ValueError("the Grounding DINO + SAM segmenter needs the subject's description: pass prompt= (--prompt)")
+            raise ValueError(
+                "the Grounding DINO + SAM segmenter needs the subject's description: pass prompt= (--prompt)"
+            )
         hwc = lambda x: x.permute(1, 2, 0).cpu().numpy()
         m1, m2 = self.segmenter(SourcePair(f"vsm-{i}", hwc(generated), hwc(reference), prompt=self.prompt or ""))
-        return as_mask(m1, f"segmented mask of generated image {i}"), as_mask(m2, f"segmented mask of reference image {i}")
+        return as_mask(m1, f"segmented mask of generated image {i}"), as_mask(
+            m2, f"segmented mask of reference image {i}"
+        )
 
-    def score(self, reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None) -> VSMOutput:
+    def score(
+        self, reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None
+    ) -> VSMOutput:
         "VSM of each (reference, generated) pair; one reference may serve many generated images."
         refs, gens = _image_list(reference, "reference"), _image_list(generated, "generated")
         if len(refs) != len(gens) and len(refs) != 1:
-            raise ValueError(f"got {len(refs)} reference and {len(gens)} generated images: give one reference, or one per generated image")
-        mrefs, mgens = _mask_list(mask_reference, len(refs), "mask_reference"), _mask_list(mask_generated, len(gens), "mask_generated")
+            raise ValueError(
+                f"got {len(refs)} reference and {len(gens)} generated images: give one reference, or one per generated image"
+            )
+        mrefs, mgens = (
+            _mask_list(mask_reference, len(refs), "mask_reference"),
+            _mask_list(mask_generated, len(gens), "mask_generated"),
+        )
         for i in range(len(gens)):
             k = 0 if len(refs) == 1 else i
             if mgens[i] is None or mrefs[k] is None:
                 sg, sr = self.segment(gens[i], refs[k], i)
-                if mgens[i] is None: mgens[i] = sg
-                if mrefs[k] is None: mrefs[k] = sr
+                if mgens[i] is None:
+                    mgens[i] = sg
+                if mrefs[k] is None:
+                    mrefs[k] = sr
         for imgs, masks, name in ((refs, mrefs, "reference"), (gens, mgens, "generated")):
             for i, (img, m) in enumerate(zip(imgs, masks)):
                 if tuple(m.shape) != tuple(img.shape[-2:]):
-                    raise ValueError(f"{name} image {i} is {img.shape[-2]}×{img.shape[-1]} but its mask is {m.shape[0]}×{m.shape[1]}")
-                if not m.any(): raise ValueError(f"the {name} mask {i} is empty (no subject pixels)")
+                    raise ValueError(
+                        f"{name} image {i} is {img.shape[-2]}×{img.shape[-1]} but its mask is {m.shape[0]}×{m.shape[1]}"
+                    )
+                if not m.any():
+                    raise ValueError(f"the {name} mask {i} is empty (no subject pixels)")
         feats = self.features(refs + gens)
-        fref, fgen = feats[:len(refs)], feats[len(refs):]
+        fref, fgen = feats[: len(refs)], feats[len(refs) :]
         results, heatmaps = [], []
         for i, ((Sg, Vg), img) in enumerate(zip(fgen, gens)):
             k = 0 if len(refs) == 1 else i
             (Sr, Vr), mr = fref[k], mrefs[k]
-            r = vsm_score(Sg, Sr, Vg, Vr, mgens[i], mr, self.thresholds, self.semantic_threshold, self.one_to_one, self.on_empty,
-                          check_finite=False, visual_at=self.visual_at)   # checked per batch in `features`
-            results.append(r); heatmaps.append(upsample_map(r.visual_map, tuple(img.shape[-2:]), mgens[i]))
-        return VSMOutput(scores={t: torch.tensor([r.scores[t] for r in results]) for t in self.thresholds},
-                         n_matches=torch.tensor([r.n_matches for r in results]), heatmaps=heatmaps, results=results,
-                         masks_generated=mgens, masks_reference=[mrefs[0 if len(refs) == 1 else i] for i in range(len(gens))])
+            r = vsm_score(
+                Sg,
+                Sr,
+                Vg,
+                Vr,
+                mgens[i],
+                mr,
+                self.thresholds,
+                self.semantic_threshold,
+                self.one_to_one,
+                self.on_empty,
+                check_finite=False,
+                visual_at=self.visual_at,
+            )  # checked per batch in `features`
+            results.append(r)
+            heatmaps.append(upsample_map(r.visual_map, tuple(img.shape[-2:]), mgens[i]))
+        return VSMOutput(
+            scores={t: torch.tensor([r.scores[t] for r in results]) for t in self.thresholds},
+            n_matches=torch.tensor([r.n_matches for r in results]),
+            heatmaps=heatmaps,
+            results=results,
+            masks_generated=mgens,
+            masks_reference=[mrefs[0 if len(refs) == 1 else i] for i in range(len(gens))],
+        )
+
     __call__ = score
+
 
 _DEFAULT_SCORERS: dict = {}
 
-def score_images(reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None,
-                 model: Any = None, **kwargs) -> VSMOutput:
+
+def score_images(
+    reference: Any, generated: Any, mask_reference: Any = None, mask_generated: Any = None, model: Any = None, **kwargs
+) -> VSMOutput:
     "One-call VSM of image pairs (`VSMScorer(model, **kwargs).score(...)`; the default scorer is built once and cached)."
     if model is None and not kwargs:
-        if "default" not in _DEFAULT_SCORERS: _DEFAULT_SCORERS["default"] = VSMScorer()
+        if "default" not in _DEFAULT_SCORERS:
+            _DEFAULT_SCORERS["default"] = VSMScorer()
         scorer = _DEFAULT_SCORERS["default"]
-    else: scorer = VSMScorer(model, **kwargs)
+    else:
+        scorer = VSMScorer(model, **kwargs)
     return scorer.score(reference, generated, mask_reference, mask_generated)
+
 
 # %% ../nbs/08_vsm.ipynb
 class VisualSemanticMatching(Metric):
@@ -434,8 +676,11 @@ class VisualSemanticMatching(Metric):
     def __init__(self, scorer: VSMScorer | None = None, thresholds: Sequence[float] = THRESHOLDS, **kwargs):
         metric_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _METRIC_KWARGS}
         super().__init__(**metric_kwargs)
-        self.thresholds = tuple(_check_threshold(t, "threshold T_v") for t in (scorer.thresholds if scorer is not None else thresholds))
-        if not self.thresholds: raise ValueError("thresholds is empty: give at least one T_v")
+        self.thresholds = tuple(
+            _check_threshold(t, "threshold T_v") for t in (scorer.thresholds if scorer is not None else thresholds)
+        )
+        if not self.thresholds:
+            raise ValueError("thresholds is empty: give at least one T_v")
         self._scorer, self._scorer_kwargs = scorer, kwargs
         self.add_state("sum", torch.zeros(len(self.thresholds), dtype=torch.float64), dist_reduce_fx="sum")
         self.add_state("count", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
@@ -444,34 +689,48 @@ class VisualSemanticMatching(Metric):
     @property
     def scorer(self) -> VSMScorer:
         "The image-level scorer (built on first use from the constructor's arguments)."
-        if self._scorer is None: self._scorer = VSMScorer(thresholds=self.thresholds, **self._scorer_kwargs)
+        if self._scorer is None:
+            self._scorer = VSMScorer(thresholds=self.thresholds, **self._scorer_kwargs)
         return self._scorer
 
     def update_results(self, results: Sequence[VSMResult]) -> None:
         "Add per-pair results of `vsm_score` (they must include this metric's thresholds)."
         self.update(results=results)
 
-    def update(self, reference: Any = None, generated: Any = None, mask_reference: Any = None, mask_generated: Any = None,
-               results: Sequence[VSMResult] | None = None) -> None:
+    def update(
+        self,
+        reference: Any = None,
+        generated: Any = None,
+        mask_reference: Any = None,
+        mask_generated: Any = None,
+        results: Sequence[VSMResult] | None = None,
+    ) -> None:
         "Score a batch of pairs (the batch's `VSMOutput` is kept in `last_output`), or take `results` of `vsm_score`, and add them."
         if results is None:
-            if reference is None or generated is None: raise ValueError("update needs reference and generated images, or results")
+            if reference is None or generated is None:
+                raise ValueError("update needs reference and generated images, or results")
             self.last_output = self.scorer.score(reference, generated, mask_reference, mask_generated)
             results = self.last_output.results
         for r in results:
             missing = [t for t in self.thresholds if t not in r.scores]
-            if missing: raise ValueError(f"result lacks thresholds {missing}; it has {list(r.scores)}")
+            if missing:
+                raise ValueError(f"result lacks thresholds {missing}; it has {list(r.scores)}")
             if r.n_matches == 0:
                 self.n_undefined += 1
                 continue
-            self.sum += torch.tensor([r.scores[t] for t in self.thresholds], dtype=torch.float64, device=self.sum.device)
+            self.sum += torch.tensor(
+                [r.scores[t] for t in self.thresholds], dtype=torch.float64, device=self.sum.device
+            )
             self.count += 1
 
     def compute(self) -> dict[float, float]:
         "Mean VSM per threshold over the scored pairs (NaN with a warning if none)."
         if int(self.count) == 0:
-            warnings.warn(f"VSM has no scored pair ({int(self.n_undefined)} without semantic matches): returning NaN",
-                          NoSemanticMatchesWarning, stacklevel=2)
+            warnings.warn(
+                f"VSM has no scored pair ({int(self.n_undefined)} without semantic matches): returning NaN",
+                NoSemanticMatchesWarning,
+                stacklevel=2,
+            )
             return {t: float("nan") for t in self.thresholds}
         return {t: float(s) / int(self.count) for t, s in zip(self.thresholds, self.sum)}
 
@@ -480,27 +739,47 @@ class VisualSemanticMatching(Metric):
         if isinstance(incoming_state, VisualSemanticMatching) and incoming_state.thresholds != self.thresholds:
             raise ValueError(f"thresholds differ: {self.thresholds} vs {incoming_state.thresholds}")
         super().merge_state(incoming_state)
-        self._computed = None   # the states changed: compute again
+        self._computed = None  # the states changed: compute again
 
 
-_METRIC_KWARGS = ("compute_on_cpu", "dist_sync_on_step", "process_group", "dist_sync_fn", "distributed_available_fn",
-                  "sync_on_compute", "compute_with_cache")
+_METRIC_KWARGS = (
+    "compute_on_cpu",
+    "dist_sync_on_step",
+    "process_group",
+    "dist_sync_fn",
+    "distributed_available_fn",
+    "sync_on_compute",
+    "compute_with_cache",
+)
+
 
 # %% ../nbs/08_vsm.ipynb
-def plot_vsm(reference: Any, generated: Any, heatmap: torch.Tensor, scores: dict[float, float] | None = None,
-             n_matches: int | None = None, title: str | None = None):
+def plot_vsm(
+    reference: Any,
+    generated: Any,
+    heatmap: torch.Tensor,
+    scores: dict[float, float] | None = None,
+    n_matches: int | None = None,
+    title: str | None = None,
+):
     "Matplotlib figure: reference | generated | VSM heat map over the generated image."
     import matplotlib.pyplot as plt
+
     ref, gen = _image_list(reference, "reference")[0], _image_list(generated, "generated")[0]
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), gridspec_kw=dict(width_ratios=[1, 1, 1.08]))
-    axes[0].imshow(ref.permute(1, 2, 0).numpy()); axes[0].set_title("reference")
-    axes[1].imshow(gen.permute(1, 2, 0).numpy()); axes[1].set_title("generated")
+    axes[0].imshow(ref.permute(1, 2, 0).numpy())
+    axes[0].set_title("reference")
+    axes[1].imshow(gen.permute(1, 2, 0).numpy())
+    axes[1].set_title("generated")
     axes[2].imshow(np.asarray(heatmap_overlay(gen, heatmap)))
     sm = plt.cm.ScalarMappable(cmap=HEATMAP_CMAP, norm=plt.Normalize(0, 1))
     cb = fig.colorbar(sm, ax=axes[2], fraction=0.046, pad=0.04)
     cb.set_label("best visual similarity\n(dark red = consistent, yellow = inconsistent)", fontsize=8)
     sub = "  ".join(f"VSM@{t:g} = {s:.3f}" for t, s in (scores or {}).items())
     axes[2].set_title("VSM heat map" + (f" ({n_matches} matches)" if n_matches is not None else ""))
-    for ax in axes: ax.set_xticks([]); ax.set_yticks([])
-    fig.suptitle(title or sub, fontsize=10); fig.tight_layout()
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(title or sub, fontsize=10)
+    fig.tight_layout()
     return fig

@@ -6,314 +6,491 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 
 # %% auto 0
-__all__ = ['SHAPES', 'CATEGORIES', 'PATTERNS', 'EMBLEMS', 'PartShape', 'Appearance', 'Subject', 'random_appearance',
-           'make_subject', 'ViewParams', 'image_to_canonical', 'canonical_to_image', 'sample_view', 'View', 'render',
-           'pixel_to_normalised', 'normalised_to_pixel', 'correspond', 'grid_points', 'grid_mask', 'grid_parts',
-           'GlitchWorld', 'plot_pairs']
+__all__ = [
+    "SHAPES",
+    "CATEGORIES",
+    "PATTERNS",
+    "EMBLEMS",
+    "PartShape",
+    "Appearance",
+    "Subject",
+    "random_appearance",
+    "make_subject",
+    "ViewParams",
+    "image_to_canonical",
+    "canonical_to_image",
+    "sample_view",
+    "View",
+    "render",
+    "pixel_to_normalised",
+    "normalised_to_pixel",
+    "correspond",
+    "grid_points",
+    "grid_mask",
+    "grid_parts",
+    "GlitchWorld",
+    "plot_pairs",
+]
+
 
 # %% ../nbs/01_world.ipynb
 @dataclass(frozen=True)
 class PartShape:
     "Geometry of one part in canonical coordinates."
+
     name: str
-    shape: str        # ellipse | box | rbox | triangle | trapezoid | ring
+    shape: str  # ellipse | box | rbox | triangle | trapezoid | ring
     center: tuple[float, float]
-    size: tuple[float, float]   # half-extent along the part's local x and y
-    angle: float = 0.0          # radians, counter-clockwise in image terms
+    size: tuple[float, float]  # half-extent along the part's local x and y
+    angle: float = 0.0  # radians, counter-clockwise in image terms
+
 
 SHAPES = ("ellipse", "box", "rbox", "triangle", "trapezoid", "ring")
 
-def _p(name, shape, cx, cy, sx, sy, angle=0.0): return PartShape(name, shape, (cx, cy), (sx, sy), angle)
+
+def _p(name, shape, cx, cy, sx, sy, angle=0.0):
+    return PartShape(name, shape, (cx, cy), (sx, sy), angle)
+
 
 CATEGORIES: dict[str, tuple[PartShape, ...]] = {
-    "house": (_p("chimney", "box", 0.42, -0.55, 0.09, 0.2), _p("walls", "box", 0.0, 0.3, 0.62, 0.45),
-              _p("roof", "triangle", 0.0, -0.42, 0.78, 0.36), _p("door", "rbox", -0.25, 0.5, 0.15, 0.25),
-              _p("window", "box", 0.28, 0.2, 0.17, 0.15)),
-    "car": (_p("body", "rbox", 0.0, 0.08, 0.9, 0.27), _p("cabin", "trapezoid", -0.08, -0.3, 0.48, 0.22),
-            _p("front_wheel", "ellipse", 0.52, 0.38, 0.22, 0.22), _p("back_wheel", "ellipse", -0.55, 0.38, 0.22, 0.22),
-            _p("headlight", "ellipse", 0.8, 0.0, 0.1, 0.09)),
-    "robot": (_p("antenna", "triangle", 0.1, -0.93, 0.08, 0.14), _p("head", "rbox", 0.0, -0.6, 0.3, 0.24),
-              _p("torso", "box", 0.0, 0.0, 0.42, 0.38), _p("arm", "rbox", -0.6, -0.05, 0.13, 0.36),
-              _p("claw", "ellipse", 0.6, 0.05, 0.17, 0.27), _p("legs", "box", 0.0, 0.62, 0.3, 0.24)),
-    "bird": (_p("tail", "triangle", -0.72, 0.02, 0.24, 0.22, math.pi / 2), _p("body", "ellipse", 0.0, 0.1, 0.58, 0.4),
-             _p("head", "ellipse", 0.52, -0.38, 0.26, 0.26), _p("beak", "triangle", 0.86, -0.36, 0.1, 0.15, -math.pi / 2),
-             _p("wing", "ellipse", -0.12, 0.05, 0.36, 0.2, -0.35)),
-    "rocket": (_p("flame", "triangle", 0.0, 0.92, 0.16, 0.16, math.pi), _p("fin_left", "triangle", -0.36, 0.55, 0.2, 0.28),
-               _p("fin_right", "triangle", 0.36, 0.55, 0.2, 0.28), _p("fuselage", "ellipse", 0.0, 0.05, 0.3, 0.78),
-               _p("nose", "triangle", 0.0, -0.72, 0.27, 0.28), _p("porthole", "ellipse", 0.0, -0.12, 0.14, 0.14)),
-    "mushroom": (_p("stem", "rbox", 0.0, 0.4, 0.22, 0.45), _p("cap", "ellipse", 0.0, -0.22, 0.85, 0.45),
-                 _p("spot", "ellipse", 0.3, -0.35, 0.16, 0.13), _p("ground", "ellipse", 0.0, 0.85, 0.55, 0.12)),
-    "fish": (_p("tail", "triangle", -0.82, 0.0, 0.24, 0.36, math.pi / 2), _p("dorsal_fin", "triangle", -0.05, -0.42, 0.3, 0.18),
-             _p("body", "ellipse", 0.0, 0.0, 0.66, 0.4), _p("gill", "ellipse", 0.28, 0.05, 0.1, 0.25),
-             _p("eye", "ellipse", 0.45, -0.1, 0.1, 0.1)),
-    "mug": (_p("handle", "ring", 0.5, 0.08, 0.28, 0.3), _p("cup", "box", -0.1, 0.12, 0.5, 0.55),
-            _p("rim", "box", -0.1, -0.46, 0.55, 0.07), _p("label", "rbox", -0.1, 0.15, 0.3, 0.22)),
+    "house": (
+        _p("chimney", "box", 0.42, -0.55, 0.09, 0.2),
+        _p("walls", "box", 0.0, 0.3, 0.62, 0.45),
+        _p("roof", "triangle", 0.0, -0.42, 0.78, 0.36),
+        _p("door", "rbox", -0.25, 0.5, 0.15, 0.25),
+        _p("window", "box", 0.28, 0.2, 0.17, 0.15),
+    ),
+    "car": (
+        _p("body", "rbox", 0.0, 0.08, 0.9, 0.27),
+        _p("cabin", "trapezoid", -0.08, -0.3, 0.48, 0.22),
+        _p("front_wheel", "ellipse", 0.52, 0.38, 0.22, 0.22),
+        _p("back_wheel", "ellipse", -0.55, 0.38, 0.22, 0.22),
+        _p("headlight", "ellipse", 0.8, 0.0, 0.1, 0.09),
+    ),
+    "robot": (
+        _p("antenna", "triangle", 0.1, -0.93, 0.08, 0.14),
+        _p("head", "rbox", 0.0, -0.6, 0.3, 0.24),
+        _p("torso", "box", 0.0, 0.0, 0.42, 0.38),
+        _p("arm", "rbox", -0.6, -0.05, 0.13, 0.36),
+        _p("claw", "ellipse", 0.6, 0.05, 0.17, 0.27),
+        _p("legs", "box", 0.0, 0.62, 0.3, 0.24),
+    ),
+    "bird": (
+        _p("tail", "triangle", -0.72, 0.02, 0.24, 0.22, math.pi / 2),
+        _p("body", "ellipse", 0.0, 0.1, 0.58, 0.4),
+        _p("head", "ellipse", 0.52, -0.38, 0.26, 0.26),
+        _p("beak", "triangle", 0.86, -0.36, 0.1, 0.15, -math.pi / 2),
+        _p("wing", "ellipse", -0.12, 0.05, 0.36, 0.2, -0.35),
+    ),
+    "rocket": (
+        _p("flame", "triangle", 0.0, 0.92, 0.16, 0.16, math.pi),
+        _p("fin_left", "triangle", -0.36, 0.55, 0.2, 0.28),
+        _p("fin_right", "triangle", 0.36, 0.55, 0.2, 0.28),
+        _p("fuselage", "ellipse", 0.0, 0.05, 0.3, 0.78),
+        _p("nose", "triangle", 0.0, -0.72, 0.27, 0.28),
+        _p("porthole", "ellipse", 0.0, -0.12, 0.14, 0.14),
+    ),
+    "mushroom": (
+        _p("stem", "rbox", 0.0, 0.4, 0.22, 0.45),
+        _p("cap", "ellipse", 0.0, -0.22, 0.85, 0.45),
+        _p("spot", "ellipse", 0.3, -0.35, 0.16, 0.13),
+        _p("ground", "ellipse", 0.0, 0.85, 0.55, 0.12),
+    ),
+    "fish": (
+        _p("tail", "triangle", -0.82, 0.0, 0.24, 0.36, math.pi / 2),
+        _p("dorsal_fin", "triangle", -0.05, -0.42, 0.3, 0.18),
+        _p("body", "ellipse", 0.0, 0.0, 0.66, 0.4),
+        _p("gill", "ellipse", 0.28, 0.05, 0.1, 0.25),
+        _p("eye", "ellipse", 0.45, -0.1, 0.1, 0.1),
+    ),
+    "mug": (
+        _p("handle", "ring", 0.5, 0.08, 0.28, 0.3),
+        _p("cup", "box", -0.1, 0.12, 0.5, 0.55),
+        _p("rim", "box", -0.1, -0.46, 0.55, 0.07),
+        _p("label", "rbox", -0.1, 0.15, 0.3, 0.22),
+    ),
 }
+
 
 # %% ../nbs/01_world.ipynb
 def _inside(shape: str, lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
     "Boolean mask of points inside a unit primitive in part-local coordinates."
-    if shape == "ellipse": return lx**2 + ly**2 <= 1
-    if shape == "box": return (np.abs(lx) <= 1) & (np.abs(ly) <= 1)
-    if shape == "rbox": return lx**4 + ly**4 <= 1
-    if shape == "triangle": return (ly <= 1) & (ly >= -1) & (np.abs(lx) <= (ly + 1) / 2)  # apex at top (y=-1)
-    if shape == "trapezoid": return (np.abs(ly) <= 1) & (np.abs(lx) <= 0.6 + 0.4 * (ly + 1) / 2)
-    if shape == "ring": r2 = lx**2 + ly**2; return (r2 <= 1) & (r2 >= 0.55**2)
+    if shape == "ellipse":
+        return lx**2 + ly**2 <= 1
+    if shape == "box":
+        return (np.abs(lx) <= 1) & (np.abs(ly) <= 1)
+    if shape == "rbox":
+        return lx**4 + ly**4 <= 1
+    if shape == "triangle":
+        return (ly <= 1) & (ly >= -1) & (np.abs(lx) <= (ly + 1) / 2)  # apex at top (y=-1)
+    if shape == "trapezoid":
+        return (np.abs(ly) <= 1) & (np.abs(lx) <= 0.6 + 0.4 * (ly + 1) / 2)
+    if shape == "ring":
+        r2 = lx**2 + ly**2
+        return (r2 <= 1) & (r2 >= 0.55**2)
     raise ValueError(f"unknown shape {shape!r}; expected one of {SHAPES}")
+
 
 # %% ../nbs/01_world.ipynb
 PATTERNS = ("solid", "stripes", "checker", "dots", "gradient", "rings")
 EMBLEMS = ("star", "cross", "disc", "diamond")
 
+
 @dataclass(frozen=True)
 class Appearance:
     "How one part looks: two colours, a pattern over the part-local frame, and an optional small emblem."
+
     color: tuple[float, float, float]
     color2: tuple[float, float, float]
     pattern: str = "solid"
-    frequency: float = 2.0     # pattern cycles across the part
-    angle: float = 0.0         # pattern orientation (radians)
+    frequency: float = 2.0  # pattern cycles across the part
+    angle: float = 0.0  # pattern orientation (radians)
     phase: float = 0.0
     emblem: str | None = None
     emblem_color: tuple[float, float, float] = (1.0, 1.0, 1.0)
     emblem_pos: tuple[float, float] = (0.0, 0.0)  # in part-local coordinates
     emblem_size: float = 0.4
 
+
 def _pattern_weight(app: Appearance, lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
     "Mix weight of `color2` (0..1) at part-local points."
     c, s = math.cos(app.angle), math.sin(app.angle)
     u, v = c * lx + s * ly, -s * lx + c * ly
     f = app.frequency * math.pi
-    if app.pattern == "solid": return np.zeros_like(lx)
-    if app.pattern == "stripes": return (np.sin(f * u + app.phase) > 0).astype(np.float32)
-    if app.pattern == "checker": return ((np.sin(f * u + app.phase) * np.sin(f * v + app.phase)) > 0).astype(np.float32)
+    if app.pattern == "solid":
+        return np.zeros_like(lx)
+    if app.pattern == "stripes":
+        return (np.sin(f * u + app.phase) > 0).astype(np.float32)
+    if app.pattern == "checker":
+        return ((np.sin(f * u + app.phase) * np.sin(f * v + app.phase)) > 0).astype(np.float32)
     if app.pattern == "dots":
         period = 2.0 / max(app.frequency, 1e-3)
-        du = (u - app.phase / f * 0) % period - period / 2; dv = v % period - period / 2
+        du = (u - app.phase / f * 0) % period - period / 2
+        dv = v % period - period / 2
         return (du**2 + dv**2 <= (0.3 * period) ** 2).astype(np.float32)
-    if app.pattern == "gradient": return np.clip((u + 1) / 2, 0, 1).astype(np.float32)
-    if app.pattern == "rings": return (np.sin(f * np.sqrt(u**2 + v**2) + app.phase) > 0).astype(np.float32)
+    if app.pattern == "gradient":
+        return np.clip((u + 1) / 2, 0, 1).astype(np.float32)
+    if app.pattern == "rings":
+        return (np.sin(f * np.sqrt(u**2 + v**2) + app.phase) > 0).astype(np.float32)
     raise ValueError(f"unknown pattern {app.pattern!r}; expected one of {PATTERNS}")
 
+
 def _emblem_mask(app: Appearance, lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
-    if app.emblem is None: return np.zeros(lx.shape, bool)
+    if app.emblem is None:
+        return np.zeros(lx.shape, bool)
     ex, ey = (lx - app.emblem_pos[0]) / app.emblem_size, (ly - app.emblem_pos[1]) / app.emblem_size
-    if app.emblem == "disc": return ex**2 + ey**2 <= 1
-    if app.emblem == "diamond": return np.abs(ex) + np.abs(ey) <= 1
-    if app.emblem == "cross": return ((np.abs(ex) <= 0.3) & (np.abs(ey) <= 1)) | ((np.abs(ey) <= 0.3) & (np.abs(ex) <= 1))
+    if app.emblem == "disc":
+        return ex**2 + ey**2 <= 1
+    if app.emblem == "diamond":
+        return np.abs(ex) + np.abs(ey) <= 1
+    if app.emblem == "cross":
+        return ((np.abs(ex) <= 0.3) & (np.abs(ey) <= 1)) | ((np.abs(ey) <= 0.3) & (np.abs(ex) <= 1))
     if app.emblem == "star":
         r, t = np.sqrt(ex**2 + ey**2), np.arctan2(ey, ex)
         return r <= 0.55 + 0.45 * np.cos(5 * t) ** 2 * (np.cos(5 * t) > 0)
     raise ValueError(f"unknown emblem {app.emblem!r}; expected one of {EMBLEMS}")
 
+
 # %% ../nbs/01_world.ipynb
 @dataclass(frozen=True)
 class Subject:
     "A procedural subject: its category, part geometry and per-part appearance."
+
     category: str
     parts: tuple[PartShape, ...]
     appearances: tuple[Appearance, ...]
     seed: int = 0
 
     @property
-    def part_names(self) -> list[str]: return [p.name for p in self.parts]
+    def part_names(self) -> list[str]:
+        return [p.name for p in self.parts]
+
     @property
-    def category_id(self) -> int: return list(CATEGORIES).index(self.category)
+    def category_id(self) -> int:
+        return list(CATEGORIES).index(self.category)
 
     def with_appearance(self, part: int | str, appearance: Appearance) -> "Subject":
         "A copy of the subject with one part's appearance replaced (a controlled visual alteration)."
         k = self.part_names.index(part) if isinstance(part, str) else part
-        if not 0 <= k < len(self.parts): raise IndexError(f"part index {k} out of range for {len(self.parts)} parts")
-        apps = list(self.appearances); apps[k] = appearance
+        if not 0 <= k < len(self.parts):
+            raise IndexError(f"part index {k} out of range for {len(self.parts)} parts")
+        apps = list(self.appearances)
+        apps[k] = appearance
         return replace(self, appearances=tuple(apps))
+
 
 def _hsv_to_rgb(h: float, s: float, v: float) -> tuple[float, float, float]:
     import colorsys
+
     return tuple(float(c) for c in colorsys.hsv_to_rgb(h % 1.0, s, v))
+
 
 def random_appearance(rng: np.random.Generator, emblem_prob: float = 0.5) -> Appearance:
     "Draw a random part appearance."
     h, s, v = rng.uniform(), rng.uniform(0.35, 1.0), rng.uniform(0.35, 1.0)
-    h2 = h + rng.uniform(0.15, 0.85); v2 = v - 0.35 if v > 0.65 else v + 0.35
+    h2 = h + rng.uniform(0.15, 0.85)
+    v2 = v - 0.35 if v > 0.65 else v + 0.35
     emblem = EMBLEMS[rng.integers(len(EMBLEMS))] if rng.uniform() < emblem_prob else None
     return Appearance(
-        color=_hsv_to_rgb(h, s, v), color2=_hsv_to_rgb(h2, rng.uniform(0.3, 1.0), float(np.clip(v2, 0.1, 1.0))),
-        pattern=PATTERNS[rng.integers(len(PATTERNS))], frequency=float(rng.uniform(1.5, 3.5)),
-        angle=float(rng.uniform(0, math.pi)), phase=float(rng.uniform(0, 2 * math.pi)),
-        emblem=emblem, emblem_color=_hsv_to_rgb(rng.uniform(), rng.uniform(0, 0.6), rng.choice([0.1, 0.95])),
+        color=_hsv_to_rgb(h, s, v),
+        color2=_hsv_to_rgb(h2, rng.uniform(0.3, 1.0), float(np.clip(v2, 0.1, 1.0))),
+        pattern=PATTERNS[rng.integers(len(PATTERNS))],
+        frequency=float(rng.uniform(1.5, 3.5)),
+        angle=float(rng.uniform(0, math.pi)),
+        phase=float(rng.uniform(0, 2 * math.pi)),
+        emblem=emblem,
+        emblem_color=_hsv_to_rgb(rng.uniform(), rng.uniform(0, 0.6), rng.choice([0.1, 0.95])),
         emblem_pos=(float(rng.uniform(-0.35, 0.35)), float(rng.uniform(-0.35, 0.35))),
-        emblem_size=float(rng.uniform(0.3, 0.45)))
+        emblem_size=float(rng.uniform(0.3, 0.45)),
+    )
+
 
 def make_subject(seed: int, category: str | None = None, jitter: float = 1.0) -> Subject:
     "Draw a subject deterministically from `seed` (category random unless given)."
     rng = np.random.default_rng([int(seed), 7])
     cats = list(CATEGORIES)
-    if category is None: category = cats[rng.integers(len(cats))]
-    if category not in CATEGORIES: raise ValueError(f"unknown category {category!r}; expected one of {cats}")
+    if category is None:
+        category = cats[rng.integers(len(cats))]
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r}; expected one of {cats}")
     parts = []
     for p in CATEGORIES[category]:
-        d = rng.uniform(-0.05, 0.05, 2) * jitter; k = 1 + rng.uniform(-0.15, 0.15, 2) * jitter
-        parts.append(replace(p, center=(p.center[0] + d[0], p.center[1] + d[1]),
-                             size=(p.size[0] * k[0], p.size[1] * k[1]), angle=p.angle + rng.uniform(-0.1, 0.1) * jitter))
+        d = rng.uniform(-0.05, 0.05, 2) * jitter
+        k = 1 + rng.uniform(-0.15, 0.15, 2) * jitter
+        parts.append(
+            replace(
+                p,
+                center=(p.center[0] + d[0], p.center[1] + d[1]),
+                size=(p.size[0] * k[0], p.size[1] * k[1]),
+                angle=p.angle + rng.uniform(-0.1, 0.1) * jitter,
+            )
+        )
     return Subject(category, tuple(parts), tuple(random_appearance(rng) for _ in parts), int(seed))
+
 
 # %% ../nbs/01_world.ipynb
 @dataclass(frozen=True)
 class ViewParams:
     "Pose, deformation, lighting and background of one rendered view."
-    rotation: float = 0.0                 # radians
-    scale: float = 0.7                    # canonical unit -> normalised image unit
+
+    rotation: float = 0.0  # radians
+    scale: float = 0.7  # canonical unit -> normalised image unit
     translation: tuple[float, float] = (0.0, 0.0)
     flip: bool = False
     warp_amplitude: float = 0.0
     warp_frequency: float = 2.0
     warp_phase: tuple[float, float] = (0.0, 0.0)
-    gain: float = 1.0                     # global brightness
+    gain: float = 1.0  # global brightness
     light_gradient: tuple[float, float] = (0.0, 0.0)
     tint: tuple[float, float, float] = (1.0, 1.0, 1.0)
     background_seed: int = 0
-    clutter: int = 4                      # number of background shapes
+    clutter: int = 4  # number of background shapes
+
 
 def _warp(view: ViewParams, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a, f = view.warp_amplitude, view.warp_frequency
     return a * np.sin(f * py + view.warp_phase[0]), a * np.sin(f * px + view.warp_phase[1])
+
 
 def image_to_canonical(view: ViewParams, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "Canonical coordinates of normalised image points (exact, closed form)."
     c, s = math.cos(view.rotation), math.sin(view.rotation)
     dx, dy = (x - view.translation[0]) / view.scale, (y - view.translation[1]) / view.scale
     px, py = c * dx + s * dy, -s * dx + c * dy
-    if view.flip: px = -px
+    if view.flip:
+        px = -px
     wx, wy = _warp(view, px, py)
     return px + wx, py + wy
 
-def canonical_to_image(view: ViewParams, cx: np.ndarray, cy: np.ndarray, iters: int = 30) -> tuple[np.ndarray, np.ndarray]:
+
+def canonical_to_image(
+    view: ViewParams, cx: np.ndarray, cy: np.ndarray, iters: int = 30
+) -> tuple[np.ndarray, np.ndarray]:
     "Normalised image coordinates of canonical points (inverse of `image_to_canonical`)."
     px, py = np.array(cx, dtype=np.float64), np.array(cy, dtype=np.float64)
     for _ in range(iters):  # fixed point of p = c - d(p)
-        wx, wy = _warp(view, px, py); px, py = cx - wx, cy - wy
-    if view.flip: px = -px
+        wx, wy = _warp(view, px, py)
+        px, py = cx - wx, cy - wy
+    if view.flip:
+        px = -px
     c, s = math.cos(view.rotation), math.sin(view.rotation)
     return view.translation[0] + view.scale * (c * px - s * py), view.translation[1] + view.scale * (s * px + c * py)
+
 
 # %% ../nbs/01_world.ipynb
 def _subject_extent(subject: Subject, n: int = 48) -> np.ndarray:
     "Canonical points on the outline of every part (for pose fitting)."
-    t = np.linspace(-1, 1, n); lx = np.concatenate([t, t, -np.ones(n), np.ones(n)]); ly = np.concatenate([-np.ones(n), np.ones(n), t, t])
+    t = np.linspace(-1, 1, n)
+    lx = np.concatenate([t, t, -np.ones(n), np.ones(n)])
+    ly = np.concatenate([-np.ones(n), np.ones(n), t, t])
     pts = []
     for p in subject.parts:
         c, s = math.cos(p.angle), math.sin(p.angle)
-        pts.append(np.stack([p.center[0] + p.size[0] * c * lx - p.size[1] * s * ly, p.center[1] + p.size[0] * s * lx + p.size[1] * c * ly], 1))
+        pts.append(
+            np.stack(
+                [
+                    p.center[0] + p.size[0] * c * lx - p.size[1] * s * ly,
+                    p.center[1] + p.size[0] * s * lx + p.size[1] * c * ly,
+                ],
+                1,
+            )
+        )
     return np.concatenate(pts)
 
-def sample_view(rng: np.random.Generator, subject: Subject, difficulty: float = 1.0, flip_prob: float = 0.3,
-                scale_range: tuple[float, float] = (0.5, 0.78), margin: float = 0.06) -> ViewParams:
+
+def sample_view(
+    rng: np.random.Generator,
+    subject: Subject,
+    difficulty: float = 1.0,
+    flip_prob: float = 0.3,
+    scale_range: tuple[float, float] = (0.5, 0.78),
+    margin: float = 0.06,
+) -> ViewParams:
     "Draw view parameters that keep the whole subject inside the image."
-    if not 0 <= difficulty <= 2: raise ValueError(f"difficulty must be in [0, 2], got {difficulty}")
+    if not 0 <= difficulty <= 2:
+        raise ValueError(f"difficulty must be in [0, 2], got {difficulty}")
     rot = float(rng.uniform(-0.6, 0.6) * difficulty)
     view = ViewParams(
-        rotation=rot, scale=float(rng.uniform(*scale_range)), flip=bool(rng.uniform() < flip_prob),
-        warp_amplitude=float(rng.uniform(0, 0.06) * difficulty), warp_frequency=float(rng.uniform(1.5, 3.0)),
+        rotation=rot,
+        scale=float(rng.uniform(*scale_range)),
+        flip=bool(rng.uniform() < flip_prob),
+        warp_amplitude=float(rng.uniform(0, 0.06) * difficulty),
+        warp_frequency=float(rng.uniform(1.5, 3.0)),
         warp_phase=(float(rng.uniform(0, 2 * math.pi)), float(rng.uniform(0, 2 * math.pi))),
         gain=float(1 + rng.uniform(-0.2, 0.12) * difficulty),
         light_gradient=tuple(float(v) for v in rng.uniform(-0.2, 0.2, 2) * difficulty),
         tint=tuple(float(v) for v in 1 + rng.uniform(-0.08, 0.08, 3) * difficulty),
-        background_seed=int(rng.integers(2**31)), clutter=int(rng.integers(2, 8)))
+        background_seed=int(rng.integers(2**31)),
+        clutter=int(rng.integers(2, 8)),
+    )
     ext = _subject_extent(subject)
-    x, y = canonical_to_image(view, ext[:, 0], ext[:, 1])   # extent at translation 0
+    x, y = canonical_to_image(view, ext[:, 0], ext[:, 1])  # extent at translation 0
     lim = 1 - margin
     span = max(x.max() - x.min(), y.max() - y.min())
     if span > 2 * lim:  # shrink to fit
-        view = replace(view, scale=view.scale * 2 * lim / span); x, y = canonical_to_image(view, ext[:, 0], ext[:, 1])
-    tx = rng.uniform(-lim - x.min(), lim - x.max()); ty = rng.uniform(-lim - y.min(), lim - y.max())
+        view = replace(view, scale=view.scale * 2 * lim / span)
+        x, y = canonical_to_image(view, ext[:, 0], ext[:, 1])
+    tx = rng.uniform(-lim - x.min(), lim - x.max())
+    ty = rng.uniform(-lim - y.min(), lim - y.max())
     return replace(view, translation=(float(tx), float(ty)))
+
 
 # %% ../nbs/01_world.ipynb
 @dataclass
 class View:
     "One rendered view of a subject with exact labels."
-    image: np.ndarray      # H×W×3 float32 in [0, 1]
-    mask: np.ndarray       # H×W bool, subject pixels
-    parts: np.ndarray      # H×W int16, 0 = background, k + 1 = part k
+
+    image: np.ndarray  # H×W×3 float32 in [0, 1]
+    mask: np.ndarray  # H×W bool, subject pixels
+    parts: np.ndarray  # H×W int16, 0 = background, k + 1 = part k
     canonical: np.ndarray  # H×W×2 float32 canonical (x, y); NaN on the background
     params: ViewParams
     subject: Subject
 
     @property
-    def size(self) -> int: return self.image.shape[0]
+    def size(self) -> int:
+        return self.image.shape[0]
+
 
 def _pixel_centres(size: int, ss: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    n = size * ss; t = (np.arange(n) + 0.5) / n * 2 - 1
-    y, x = np.meshgrid(t, t, indexing="ij"); return x, y
+    n = size * ss
+    t = (np.arange(n) + 0.5) / n * 2 - 1
+    y, x = np.meshgrid(t, t, indexing="ij")
+    return x, y
+
 
 def _label(subject: Subject, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Part id (0 = none) and part-local coordinates of the topmost part at canonical points."
-    part = np.zeros(cx.shape, np.int16); lx = np.zeros(cx.shape, np.float32); ly = np.zeros(cx.shape, np.float32)
+    part = np.zeros(cx.shape, np.int16)
+    lx = np.zeros(cx.shape, np.float32)
+    ly = np.zeros(cx.shape, np.float32)
     for k, p in enumerate(subject.parts):
         c, s = math.cos(p.angle), math.sin(p.angle)
         dx, dy = cx - p.center[0], cy - p.center[1]
         ux, uy = (c * dx + s * dy) / p.size[0], (-s * dx + c * dy) / p.size[1]
         inside = _inside(p.shape, ux, uy)
-        part[inside] = k + 1; lx[inside] = ux[inside]; ly[inside] = uy[inside]
+        part[inside] = k + 1
+        lx[inside] = ux[inside]
+        ly[inside] = uy[inside]
     return part, lx, ly
+
 
 def _background(view: ViewParams, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     rng = np.random.default_rng(view.background_seed)
     c1, c2 = rng.uniform(0.25, 0.85, 3), rng.uniform(0.25, 0.85, 3)
-    a = rng.uniform(0, 2 * math.pi); t = np.clip((math.cos(a) * x + math.sin(a) * y + 1) / 2, 0, 1)[..., None]
+    a = rng.uniform(0, 2 * math.pi)
+    t = np.clip((math.cos(a) * x + math.sin(a) * y + 1) / 2, 0, 1)[..., None]
     img = (1 - t) * c1 + t * c2
     for _ in range(view.clutter):
         cx, cy, r = rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(0.05, 0.22)
         col = rng.uniform(0.1, 0.95, 3)
-        m = ((x - cx) ** 2 + (y - cy) ** 2 <= r**2) if rng.uniform() < 0.5 else ((np.abs(x - cx) <= r) & (np.abs(y - cy) <= r * 0.6))
+        m = (
+            ((x - cx) ** 2 + (y - cy) ** 2 <= r**2)
+            if rng.uniform() < 0.5
+            else ((np.abs(x - cx) <= r) & (np.abs(y - cy) <= r * 0.6))
+        )
         img[m] = col
     return img
 
+
 def render(subject: Subject, view: ViewParams, size: int = 64, supersample: int = 2, noise: float = 0.01) -> View:
     "Render `subject` under `view` at `size`×`size` pixels, with exact labels."
-    if not isinstance(size, (int, np.integer)) or size < 16: raise ValueError(f"size must be an int >= 16, got {size!r}")
-    if supersample < 1: raise ValueError(f"supersample must be >= 1, got {supersample}")
+    if not isinstance(size, (int, np.integer)) or size < 16:
+        raise ValueError(f"size must be an int >= 16, got {size!r}")
+    if supersample < 1:
+        raise ValueError(f"supersample must be >= 1, got {supersample}")
     # labels at pixel centres
-    x, y = _pixel_centres(size); cx, cy = image_to_canonical(view, x, y)
-    parts, _, _ = _label(subject, cx, cy); mask = parts > 0
+    x, y = _pixel_centres(size)
+    cx, cy = image_to_canonical(view, x, y)
+    parts, _, _ = _label(subject, cx, cy)
+    mask = parts > 0
     canonical = np.where(mask[..., None], np.stack([cx, cy], -1), np.nan).astype(np.float32)
     # colours, super-sampled
-    xs, ys = _pixel_centres(size, supersample); sx, sy = image_to_canonical(view, xs, ys)
+    xs, ys = _pixel_centres(size, supersample)
+    sx, sy = image_to_canonical(view, xs, ys)
     sp, lx, ly = _label(subject, sx, sy)
     img = _background(view, xs, ys)
     for k, app in enumerate(subject.appearances):
         m = sp == k + 1
-        if not m.any(): continue
+        if not m.any():
+            continue
         w = _pattern_weight(app, lx[m], ly[m])[:, None]
         col = (1 - w) * np.asarray(app.color) + w * np.asarray(app.color2)
-        em = _emblem_mask(app, lx[m], ly[m]); col[em] = app.emblem_color
+        em = _emblem_mask(app, lx[m], ly[m])
+        col[em] = app.emblem_color
         shade = 1 - 0.18 * np.clip(lx[m] ** 2 + ly[m] ** 2, 0, 1.5)[:, None]  # soft rounding towards part edges
         img[m] = col * shade
     light = view.gain * (1 + view.light_gradient[0] * xs + view.light_gradient[1] * ys)
     img = img * light[..., None] * np.asarray(view.tint)
     img = img.reshape(size, supersample, size, supersample, 3).mean((1, 3))
-    if noise > 0: img = img + np.random.default_rng(view.background_seed + 1).normal(0, noise, img.shape)
+    if noise > 0:
+        img = img + np.random.default_rng(view.background_seed + 1).normal(0, noise, img.shape)
     return View(np.clip(img, 0, 1).astype(np.float32), mask, parts, canonical, view, subject)
+
 
 # %% ../nbs/01_world.ipynb
 def pixel_to_normalised(xy: np.ndarray, size: int) -> np.ndarray:
     "Pixel coordinates (x, y) with pixel centres at `k + 0.5` → normalised coordinates in [-1, 1]."
     return np.asarray(xy, np.float64) / size * 2 - 1
 
+
 def normalised_to_pixel(xy: np.ndarray, size: int) -> np.ndarray:
     return (np.asarray(xy, np.float64) + 1) / 2 * size
 
+
 def correspond(src: View, dst: View, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "Map pixel points `xy` (N×2, x then y) of `src` into `dst`; return (N×2 points, N valid flags)."
-    if src.subject.parts != dst.subject.parts: raise ValueError("views show subjects with different geometry; no correspondence defined")
+    if src.subject.parts != dst.subject.parts:
+        raise ValueError("views show subjects with different geometry; no correspondence defined")
     xy = np.asarray(xy, np.float64)
-    if xy.ndim != 2 or xy.shape[1] != 2: raise ValueError(f"xy must be N×2 (x, y), got shape {xy.shape}")
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise ValueError(f"xy must be N×2 (x, y), got shape {xy.shape}")
     n = pixel_to_normalised(xy, src.size)
     cx, cy = image_to_canonical(src.params, n[:, 0], n[:, 1])
     part_src, _, _ = _label(src.subject, cx, cy)
@@ -323,26 +500,35 @@ def correspond(src: View, dst: View, xy: np.ndarray) -> tuple[np.ndarray, np.nda
     valid = (part_src > 0) & inside
     return out, valid
 
+
 def grid_points(grid: int, size: int) -> np.ndarray:
     "Pixel coordinates of the centres of a `grid`×`grid` feature grid over a `size` image, row-major (N×2, x then y)."
     t = (np.arange(grid) + 0.5) * size / grid
-    y, x = np.meshgrid(t, t, indexing="ij"); return np.stack([x.ravel(), y.ravel()], 1)
+    y, x = np.meshgrid(t, t, indexing="ij")
+    return np.stack([x.ravel(), y.ravel()], 1)
+
 
 def grid_mask(view: View, grid: int) -> np.ndarray:
     "Subject mask sampled at the centres of a `grid`×`grid` feature grid (flattened, row-major)."
-    pts = grid_points(grid, view.size); n = pixel_to_normalised(pts, view.size)
+    pts = grid_points(grid, view.size)
+    n = pixel_to_normalised(pts, view.size)
     cx, cy = image_to_canonical(view.params, n[:, 0], n[:, 1])
     return _label(view.subject, cx, cy)[0] > 0
 
+
 def grid_parts(view: View, grid: int) -> np.ndarray:
     "Part ids sampled at the centres of a `grid`×`grid` feature grid (flattened, row-major)."
-    pts = grid_points(grid, view.size); n = pixel_to_normalised(pts, view.size)
-    cx, cy = image_to_canonical(view.params, n[:, 0], n[:, 1]); return _label(view.subject, cx, cy)[0]
+    pts = grid_points(grid, view.size)
+    n = pixel_to_normalised(pts, view.size)
+    cx, cy = image_to_canonical(view.params, n[:, 0], n[:, 1])
+    return _label(view.subject, cx, cy)[0]
+
 
 # %% ../nbs/01_world.ipynb
 @dataclass
 class GlitchWorld:
     "Deterministic source of subjects, views and consistent pairs."
+
     seed: int = 0
     size: int = 64
     difficulty: float = 1.0
@@ -353,14 +539,17 @@ class GlitchWorld:
     def __post_init__(self):
         if self.categories is not None:
             bad = [c for c in self.categories if c not in CATEGORIES]
-            if bad: raise ValueError(f"unknown categories {bad}; expected some of {list(CATEGORIES)}")
+            if bad:
+                raise ValueError(f"unknown categories {bad}; expected some of {list(CATEGORIES)}")
 
     def subject(self, i: int, split: str = "train") -> Subject:
         "Subject `i` of `split`."
-        if split not in self.SPLITS: raise ValueError(f"unknown split {split!r}; expected one of {list(self.SPLITS)}")
+        if split not in self.SPLITS:
+            raise ValueError(f"unknown split {split!r}; expected one of {list(self.SPLITS)}")
         key = int(np.random.default_rng([self.seed, self.SPLITS[split] + int(i)]).integers(2**62))
         cat = None
-        if self.categories is not None: cat = list(self.categories)[key % len(self.categories)]
+        if self.categories is not None:
+            cat = list(self.categories)[key % len(self.categories)]
         return make_subject(key, cat)
 
     def view(self, subject: Subject, j: int) -> View:
@@ -370,25 +559,36 @@ class GlitchWorld:
 
     def pair(self, i: int, split: str = "train") -> tuple[View, View]:
         "The consistent pair of subject `i`: views 0 and 1."
-        s = self.subject(i, split); return self.view(s, 0), self.view(s, 1)
+        s = self.subject(i, split)
+        return self.view(s, 0), self.view(s, 1)
+
 
 # %% ../nbs/01_world.ipynb
 def plot_pairs(world: GlitchWorld, indices: Sequence[int], split: str = "train", n_points: int = 12, seed: int = 0):
     "Figure: for each subject, two views with exact correspondences, their part maps and canonical maps."
     import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(len(indices), 6, figsize=(12, 2.1 * len(indices)), squeeze=False)
     rng = np.random.default_rng(seed)
     for row, i in zip(axes, indices):
         a, b = world.pair(i, split)
         pts = np.argwhere(a.mask)[:, ::-1] + 0.5
         pts = pts[rng.choice(len(pts), min(n_points, len(pts)), replace=False)]
-        q, ok = correspond(a, b, pts); colors = plt.cm.hsv(np.linspace(0, 1, len(pts), endpoint=False))
+        q, ok = correspond(a, b, pts)
+        colors = plt.cm.hsv(np.linspace(0, 1, len(pts), endpoint=False))
         for ax, v, p in ((row[0], a, pts), (row[1], b, q)):
-            ax.imshow(v.image); ax.scatter(p[ok, 0] - 0.5, p[ok, 1] - 0.5, c=colors[ok], s=14, edgecolors="k", linewidths=0.5)
-        for ax, v in ((row[2], a), (row[3], b)): ax.imshow(v.parts, cmap="tab10", vmin=0, vmax=9, interpolation="nearest")
+            ax.imshow(v.image)
+            ax.scatter(p[ok, 0] - 0.5, p[ok, 1] - 0.5, c=colors[ok], s=14, edgecolors="k", linewidths=0.5)
+        for ax, v in ((row[2], a), (row[3], b)):
+            ax.imshow(v.parts, cmap="tab10", vmin=0, vmax=9, interpolation="nearest")
         for ax, v in ((row[4], a), (row[5], b)):
-            c = np.nan_to_num((v.canonical + 1.2) / 2.4, nan=1.0); ax.imshow(np.concatenate([c, np.full(c.shape[:2] + (1,), 0.5)], -1).clip(0, 1))
+            c = np.nan_to_num((v.canonical + 1.2) / 2.4, nan=1.0)
+            ax.imshow(np.concatenate([c, np.full(c.shape[:2] + (1,), 0.5)], -1).clip(0, 1))
         row[0].set_ylabel(f"{a.subject.category} #{i}", fontsize=8)
-        for ax in row: ax.set_xticks([]); ax.set_yticks([])
-    for ax, t in zip(axes[0], ["view A", "view B", "parts A", "parts B", "canonical A", "canonical B"]): ax.set_title(t, fontsize=9)
-    fig.tight_layout(); return fig
+        for ax in row:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    for ax, t in zip(axes[0], ["view A", "view B", "parts A", "parts B", "canonical A", "canonical B"]):
+        ax.set_title(t, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -1,4 +1,5 @@
 """Backbone feature extraction: the SD loading path on a tiny random pipeline, hooks, early exit, errors."""
+
 import pytest
 import torch
 
@@ -13,8 +14,8 @@ def tiny_sd(tmp_path_factory):
 def test_sd_layer_names_follow_cleandift_order(tiny_sd):
     fx = StableDiffusionFeatures.from_pretrained(tiny_sd, device="cpu", resolution=128)
     layers = decoder_layers(fx.unet)
-    assert layers["us1"] == "up_blocks.0.resnets.0"          # block 0 has no attention in SD 2.1
-    assert layers["us3"] == "up_blocks.0.upsamplers.0"       # a block's last output is read after its upsampler
+    assert layers["us1"] == "up_blocks.0.resnets.0"  # block 0 has no attention in SD 2.1
+    assert layers["us3"] == "up_blocks.0.upsamplers.0"  # a block's last output is read after its upsampler
     assert layers["us4"] == "up_blocks.1.attentions.0"
     assert layers["us6"] == "up_blocks.1.upsamplers.0"
     assert layers["us10"] == "up_blocks.3.attentions.0" and layers["us12"] == "up_blocks.3.attentions.2"
@@ -39,7 +40,9 @@ def test_posterior_mean_is_deterministic_and_sample_is_seeded(tiny_sd):
 
 
 def test_dift_noise_ensemble_on_sd(tiny_sd):
-    fx = StableDiffusionFeatures.from_pretrained(tiny_sd, device="cpu", resolution=128, mode="noisy", timestep=261, ensemble=2)
+    fx = StableDiffusionFeatures.from_pretrained(
+        tiny_sd, device="cpu", resolution=128, mode="noisy", timestep=261, ensemble=2
+    )
     f = fx(torch.rand(1, 3, 128, 128), ["us6"], grid=8)["us6"]
     assert f.shape == (1, 64, 8, 8) and torch.isfinite(f).all()
 
@@ -49,7 +52,9 @@ def test_embedded_grid_resize_is_bilinear_interpolation():
     x = torch.rand(1, 3, 64, 64)
     native = fx(x, ["us2"])["us2"]
     resized = fx(x, ["us2"], grid=16)["us2"]
-    torch.testing.assert_close(resized, torch.nn.functional.interpolate(native, size=(16, 16), mode="bilinear", align_corners=False))
+    torch.testing.assert_close(
+        resized, torch.nn.functional.interpolate(native, size=(16, 16), mode="bilinear", align_corners=False)
+    )
 
 
 def test_bad_inputs(tiny_sd, tmp_path):

@@ -1,4 +1,5 @@
 """The installed console script `mind-the-glitch` (a subprocess, as a user runs it) on PNG files, with a random-weight model folder."""
+
 import json
 import subprocess
 import sys
@@ -36,8 +37,20 @@ pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="console script not 
 
 def test_console_script_scores_a_pair_as_json_with_a_heatmap(files):
     d, heads = files
-    p = run("score", d / "ref.png", d / "gen.png", "--mask-ref", d / "mref.png", "--mask-gen", d / "mgen.png",
-            "--model", heads, "--json", "--heatmap", d / "heat.png")
+    p = run(
+        "score",
+        d / "ref.png",
+        d / "gen.png",
+        "--mask-ref",
+        d / "mref.png",
+        "--mask-gen",
+        d / "mgen.png",
+        "--model",
+        heads,
+        "--json",
+        "--heatmap",
+        d / "heat.png",
+    )
     assert p.returncode == 0, p.stderr
     res = json.loads(p.stdout)
     assert res["status"] == "ok" and res["n_matches"] > 0
@@ -47,7 +60,17 @@ def test_console_script_scores_a_pair_as_json_with_a_heatmap(files):
 
 def test_console_script_rejects_rgba_with_a_clear_message(files):
     d, heads = files
-    p = run("score", d / "ref.png", d / "rgba.png", "--mask-ref", d / "mref.png", "--mask-gen", d / "mgen.png", "--model", heads)
+    p = run(
+        "score",
+        d / "ref.png",
+        d / "rgba.png",
+        "--mask-ref",
+        d / "mref.png",
+        "--mask-gen",
+        d / "mgen.png",
+        "--model",
+        heads,
+    )
     assert p.returncode == 1 and "RGBA" in p.stderr and "Traceback" not in p.stderr
 
 

@@ -1,5 +1,4 @@
 "Heavier checks of mind_the_glitch.consistency (seconds, no downloads)."
-import math
 
 import numpy as np
 import pytest
@@ -8,9 +7,19 @@ import torch.nn.functional as F
 from PIL import Image
 
 from mind_the_glitch.consistency import (
-    AnnotationSession, PAPER_SEEDS, compare_scores, consistency_of_images, embed_images, human_agreement,
-    load_annotations, normality_check, pairwise_scores, semantic_consistency_score, stack_images,
-    visual_consistency_score)
+    PAPER_SEEDS,
+    AnnotationSession,
+    compare_scores,
+    consistency_of_images,
+    embed_images,
+    human_agreement,
+    load_annotations,
+    normality_check,
+    pairwise_scores,
+    semantic_consistency_score,
+    stack_images,
+    visual_consistency_score,
+)
 from mind_the_glitch.sampling import EmbeddedDiffusion, SeededNoise, generate
 
 torch.set_num_threads(1)
@@ -18,12 +27,15 @@ torch.set_num_threads(1)
 
 class MeanColour:
     name = "mean colour"
-    def __call__(self, x): return x.mean((2, 3))
+
+    def __call__(self, x):
+        return x.mean((2, 3))
 
 
 def test_scs_matches_pair_matrix_and_is_permutation_invariant():
     e = torch.randn(7, 5, generator=torch.Generator().manual_seed(1))
-    u = F.normalize(e.double(), dim=1); c = (100 * u @ u.T).clamp_min(0)
+    u = F.normalize(e.double(), dim=1)
+    c = (100 * u @ u.T).clamp_min(0)
     want = c[torch.triu(torch.ones(7, 7, dtype=torch.bool), 1)].mean().item()
     assert semantic_consistency_score(e) == pytest.approx(want, abs=1e-9)
     assert semantic_consistency_score(e[torch.randperm(7)]) == pytest.approx(want, abs=1e-9)
@@ -73,13 +85,19 @@ def test_bad_inputs_are_clear_errors():
 
     class NaN:
         name = "nan encoder"
-        def __call__(self, x): return torch.full((len(x), 4), float("nan"))
+
+        def __call__(self, x):
+            return torch.full((len(x), 4), float("nan"))
+
     with pytest.raises(ValueError, match="nan encoder returned NaN"):
         consistency_of_images(imgs, NaN())
 
     class Embeds:  # the baselines' interface: .embed
         name = "embed-only"
-        def embed(self, x): return x.mean((2, 3))
+
+        def embed(self, x):
+            return x.mean((2, 3))
+
     assert embed_images(imgs, Embeds()).shape == (3, 3)
 
 
@@ -103,7 +121,8 @@ def test_normality_check_standardises():
 
 def test_compare_scores_wilcoxon_matches_hand_count():
     # differences +1, +2, -3, +4, +5, +6 (no ties): W- = 3, exact two-sided p = 2 * P(W <= 3) = 2 * 5/64
-    a = np.zeros(6); b = np.array([1, 2, -3, 4, 5, 6.0])
+    a = np.zeros(6)
+    b = np.array([1, 2, -3, 4, 5, 6.0])
     r = compare_scores(a, b)
     assert r["wilcoxon"]["statistic"] == 3 and r["wilcoxon"]["p"] == pytest.approx(10 / 64)
     with pytest.raises(ValueError, match="NaN"):
@@ -132,9 +151,9 @@ def test_annotation_csv_round_trip_and_agreement(tmp_path):
         while not s.done:
             _, left, right = s.current
             s.answer("left" if left == pick else "right")
-            assert load_annotations(csv)["annotator"].iloc[-1] == annotator   # saved before advancing
+            assert load_annotations(csv)["annotator"].iloc[-1] == annotator  # saved before advancing
     df = load_annotations(csv)
     assert len(df) == 18 and set(df[df.annotator == "h1"]["chosen_model"]) == {"lora"}
     scores = {p: {"base": 50.0, "lora": 60.0 if i < 4 else 40.0} for i, p in enumerate(prompts)}
-    r = human_agreement(scores, df)   # humans: lora everywhere (2 of 3); score: lora on 4 of 6 prompts
+    r = human_agreement(scores, df)  # humans: lora everywhere (2 of 3); score: lora on 4 of 6 prompts
     assert r["agreement"] == pytest.approx(4 / 6) and r["n_compared"] == 6

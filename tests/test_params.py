@@ -1,5 +1,6 @@
 """params.smoke.yaml is a profile of overrides merged onto params.yaml: every key it sets must exist in params.yaml
 (a typo would otherwise be silently ignored), and dvc.yaml may only interpolate parameters that exist."""
+
 from pathlib import Path
 
 import yaml
@@ -30,6 +31,7 @@ def test_smoke_profile_merges_onto_params():
 
 def test_every_interpolated_param_exists():
     import re
+
     full = yaml.safe_load((ROOT / "params.yaml").read_text())
     used = set(re.findall(r"\$\{((?!item\.|key\b)[a-z_]+\.[a-z_.]+)\}", (ROOT / "dvc.yaml").read_text()))
     assert used, "no ${group.key} found in dvc.yaml"

@@ -1,4 +1,5 @@
 """train_disentangler: settings changes restart, bad inputs get clear errors, the code loss variant trains."""
+
 import pytest
 import torch
 from accelerate import Accelerator
@@ -7,27 +8,44 @@ from mind_the_glitch.backbone import EmbeddedFeatures
 from mind_the_glitch.disentangle import LossConfig, MindTheGlitch
 from mind_the_glitch.train import glitch_samples, train_disentangler
 
-KW = dict(layers=["us2", "us3"], grid=16, proj_dim=16, num_groups=4, epochs=1, batch_size=2, progress=False,
-          correspondences="ground_truth")
+KW = dict(
+    layers=["us2", "us3"],
+    grid=16,
+    proj_dim=16,
+    num_groups=4,
+    epochs=1,
+    batch_size=2,
+    progress=False,
+    correspondences="ground_truth",
+)
 
 
 @pytest.fixture(scope="module")
 def setup():
-    return EmbeddedFeatures.random(device="cpu"), glitch_samples(2, "train", grid=16), glitch_samples(1, "val", grid=16), Accelerator(cpu=True)
+    return (
+        EmbeddedFeatures.random(device="cpu"),
+        glitch_samples(2, "train", grid=16),
+        glitch_samples(1, "val", grid=16),
+        Accelerator(cpu=True),
+    )
 
 
 def test_checkpoint_with_other_settings_is_not_resumed(setup, tmp_path):
     bb, tr, va, acc = setup
     train_disentangler(bb, tr, va, tmp_path / "a", checkpoint_dir=tmp_path / "ck", accelerator=acc, **KW)
     same = train_disentangler(bb, tr, va, tmp_path / "b", checkpoint_dir=tmp_path / "ck", accelerator=acc, **KW)
-    assert same["resumed_from_epoch"] == 1 and same["epochs_run"] == 0          # finished run: nothing left to train
-    other = train_disentangler(bb, tr, va, tmp_path / "c", checkpoint_dir=tmp_path / "ck", accelerator=acc, **{**KW, "proj_dim": 32})
+    assert same["resumed_from_epoch"] == 1 and same["epochs_run"] == 0  # finished run: nothing left to train
+    other = train_disentangler(
+        bb, tr, va, tmp_path / "c", checkpoint_dir=tmp_path / "ck", accelerator=acc, **{**KW, "proj_dim": 32}
+    )
     assert other["resumed_from_epoch"] == 0
 
 
 def test_code_variant_and_saved_model_loads(setup, tmp_path):
     bb, tr, va, acc = setup
-    r = train_disentangler(bb, tr, va, tmp_path / "m", loss=LossConfig.code(), first_layer_unweighted=True, accelerator=acc, **KW)
+    r = train_disentangler(
+        bb, tr, va, tmp_path / "m", loss=LossConfig.code(), first_layer_unweighted=True, accelerator=acc, **KW
+    )
     model = MindTheGlitch.from_pretrained(tmp_path / "m", device="cpu", backbone=bb)
     assert model.disentangler.config.first_layer_unweighted
     S, V = model(torch.rand(1, 3, 64, 64))
@@ -48,6 +66,7 @@ def test_bad_inputs(setup, tmp_path):
         train_disentangler(bb, empty, va, tmp_path / "x", accelerator=acc, **KW)
     nan = EmbeddedFeatures.random(device="cpu")
     with torch.no_grad():
-        for p in nan.unet.parameters(): p.fill_(float("nan"))
+        for p in nan.unet.parameters():
+            p.fill_(float("nan"))
     with pytest.raises(ValueError, match="NaN"):
         train_disentangler(nan, tr, va, tmp_path / "x", accelerator=acc, **KW)

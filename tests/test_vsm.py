@@ -1,6 +1,6 @@
 """VSM functional core: invariances the definition implies, on random features (the notebook holds the hand-computed cases)."""
+
 import math
-import warnings
 
 import pytest
 import torch
@@ -19,7 +19,9 @@ def _maps(seed, q=3, g=6):
 def test_scores_do_not_depend_on_the_order_of_reference_cells(seed):
     (Sg, Sr, Vg, Vr), (mg, mr) = _maps(seed)
     perm = torch.randperm(36, generator=torch.Generator().manual_seed(100 + seed))
-    p = lambda x: x.reshape(x.shape[0], -1)[:, perm].reshape(x.shape) if x.ndim == 3 else x.reshape(-1)[perm].reshape(x.shape)
+    p = lambda x: (
+        x.reshape(x.shape[0], -1)[:, perm].reshape(x.shape) if x.ndim == 3 else x.reshape(-1)[perm].reshape(x.shape)
+    )
     a = vsm_score(Sg, Sr, Vg, Vr, mg, mr, thresholds=(0.3, 0.6))
     b = vsm_score(Sg, p(Sr), Vg, p(Vr), mg, p(mr), thresholds=(0.3, 0.6))
     assert a.n_matches == b.n_matches and a.scores == b.scores
@@ -62,7 +64,7 @@ def test_masks_at_any_image_resolution_match_their_grid_version():
     a = vsm_score(Sg, Sr, Vg, Vr, mg, mr)
     b = vsm_score(Sg, Sr, Vg, Vr, up(mg, 5), up(mr, 3).numpy().astype("uint8") * 255)
     assert a.scores == b.scores and a.n_matches == b.n_matches
-    assert downsample_mask(up(mg, 4)[:-2, :-2], 6).shape == (6, 6)   # non-multiples are fine
+    assert downsample_mask(up(mg, 4)[:-2, :-2], 6).shape == (6, 6)  # non-multiples are fine
 
 
 def test_metric_excludes_undefined_pairs_and_warns_when_empty():

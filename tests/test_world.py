@@ -1,9 +1,22 @@
 """GlitchWorld ground truth: exact correspondences, labels that agree with each other, determinism."""
+
 import numpy as np
 import pytest
 
-from mind_the_glitch.world import (CATEGORIES, GlitchWorld, ViewParams, canonical_to_image, correspond, grid_mask,
-                                   grid_parts, grid_points, image_to_canonical, make_subject, render, sample_view)
+from mind_the_glitch.world import (
+    CATEGORIES,
+    GlitchWorld,
+    ViewParams,
+    canonical_to_image,
+    correspond,
+    grid_mask,
+    grid_parts,
+    grid_points,
+    image_to_canonical,
+    make_subject,
+    render,
+    sample_view,
+)
 
 
 @pytest.mark.parametrize("i", range(12))
@@ -41,7 +54,8 @@ def test_canonical_maps_invert_each_other_under_strong_warp():
 
 def test_render_is_deterministic_and_views_differ():
     w = GlitchWorld(seed=5)
-    a1, b1 = w.pair(7); a2, b2 = GlitchWorld(seed=5).pair(7)
+    a1, b1 = w.pair(7)
+    a2, b2 = GlitchWorld(seed=5).pair(7)
     assert np.array_equal(a1.image, a2.image) and np.array_equal(b1.image, b2.image)
     assert not np.array_equal(a1.image, b1.image)
     assert not np.array_equal(GlitchWorld(seed=6).pair(7)[0].image, a1.image)
@@ -57,14 +71,17 @@ def test_every_category_renders_all_parts_visible():
 
 
 def test_retexture_changes_only_that_part():
-    s = make_subject(9, "car"); vp = sample_view(np.random.default_rng(0), s)
+    s = make_subject(9, "car")
+    vp = sample_view(np.random.default_rng(0), s)
     from mind_the_glitch.world import random_appearance
+
     s2 = s.with_appearance("front_wheel", random_appearance(np.random.default_rng(123)))
     a, b = render(s, vp), render(s2, vp)
     changed = np.abs(a.image - b.image).max(-1) > 1e-6
     k = s.part_names.index("front_wheel") + 1
     # changes stay on the part (plus its anti-aliased border pixel)
     from scipy.ndimage import binary_dilation
+
     assert changed.any() and not (changed & ~binary_dilation(a.parts == k, iterations=1)).any()
     assert np.array_equal(a.parts, b.parts)
 

@@ -6,15 +6,15 @@ export PATH="$PWD/.venv/bin:$PATH" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 MPLBA
 step() { echo; echo "== $* =="; }
 snapshot() { find "$@" -type f \( -name '*.py' -o -name '*.ipynb' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 md5sum; }
 
-step "1/5 exported package in sync with notebooks"
+step "1/6 exported package in sync with notebooks"
 before=$(snapshot mind_the_glitch)
-nbdev_export
+bash tools/export.sh
 if [ "$before" != "$(snapshot mind_the_glitch)" ]; then
   echo "FAIL: nbdev_export changed mind_the_glitch/ — the package was out of sync with nbs/ (or hand-edited)."; git status --short mind_the_glitch || true; exit 1
 fi
 echo ok
 
-step "2/5 notebooks clean"
+step "2/6 notebooks clean"
 before=$(snapshot nbs)
 nbdev_clean
 if [ "$before" != "$(snapshot nbs)" ]; then
@@ -22,12 +22,17 @@ if [ "$before" != "$(snapshot nbs)" ]; then
 fi
 echo ok
 
-step "3/5 every notebook runs (nbdev_test)"
+step "3/6 formatting and lint (ruff), committed results match dvc.lock"
+ruff format --check .
+ruff check .
+python tools/check_results.py
+
+step "4/6 every notebook runs (nbdev_test)"
 nbdev_test --n_workers 2 --timing
 
-step "4/5 pytest"
+step "5/6 pytest"
 python -m pytest -q tests
 
-step "5/5 smoke-scale dvc repro in a clean copy"
+step "6/6 smoke-scale dvc repro in a clean copy"
 bash tools/smoke_repro.sh
 echo; echo "all checks passed"

@@ -38,7 +38,9 @@ def main() -> int:
         checked += 1
         actual = hashlib.md5(path.read_bytes()).hexdigest()
         if actual != out.get("md5"):
-            problems.append(f"{path}: committed file differs from dvc.lock (stage {stage}); run `dvc repro` and commit the results")
+            problems.append(
+                f"{path}: committed file differs from dvc.lock (stage {stage}); run `dvc repro` and commit the results"
+            )
     for line in problems:
         print(line)
     print(f"check_results: {checked} committed results checked against dvc.lock, {len(problems)} stale")

@@ -23,7 +23,9 @@ args = parser.parse_args()
 config = BackboneTrainConfig.from_params(load_params(args.params, args.override))
 t0 = time.perf_counter()
 world = GlitchWorld(seed=config.seed, size=config.image_size)
-images, labels = render_training_views(world, config.n_subjects, config.views_per_subject, workers=config.render_workers)
+images, labels = render_training_views(
+    world, config.n_subjects, config.views_per_subject, workers=config.render_workers
+)
 print(f"rendered {len(images)} views in {time.perf_counter() - t0:.0f} s", flush=True)
 t1 = time.perf_counter()
 final = train_ddpm(args.out_dir, images, labels, config)

@@ -47,8 +47,16 @@ def main(argv: list[str]) -> int:
     if code != 0:
         return code
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    _record(stage, {"wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-                    "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "cpus": os.cpu_count(), "machine": platform.machine()})
+    _record(
+        stage,
+        {
+            "wall_s": round(wall, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "cpus": os.cpu_count(),
+            "machine": platform.machine(),
+        },
+    )
     return 0
 
 
