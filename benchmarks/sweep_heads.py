@@ -5,7 +5,11 @@ on any device (a GPU makes a sweep of several full trainings take minutes). The 
 come from the `train` group of params.yaml.
 
     python benchmarks/sweep_heads.py DATASET_DIR [--n-train 0] [--n-val 100] [--out sweep.json]
-        [--variant '{"name": "q128", "proj_dim": 128}' ...] [--cache-dir data/train/cache]
+        [--variant '{"name": "q128", "proj_dim": 128}' ...] [--cache-dir data/train/cache] [--probe 80]
+
+With --probe N, each variant's model is also measured on N pairs of the appearance probe (nbs/13_probe: held-out
+pairs, operators the dataset never uses), and the held-out operators' point AUROC and VSM-oracle Spearman are printed.
+A variant may also set `timestep` (the backbone's) and `grid`.
 """
 
 import argparse
@@ -29,6 +33,7 @@ ap.add_argument("--n-val", type=int, default=100)
 ap.add_argument("--variant", action="append", default=[], help="JSON object: name plus train-param overrides")
 ap.add_argument("--out", default=None)
 ap.add_argument("--device", default="auto")
+ap.add_argument("--probe", type=int, default=0, help="also measure each model on this many appearance-probe pairs")
 ap.add_argument(
     "--cache-dir",
     default=None,
@@ -50,6 +55,8 @@ for v in variants:
     )
     t0 = time.perf_counter()
     work = Path(tempfile.mkdtemp())
+    if "timestep" in v:
+        backbone = EmbeddedFeatures.from_pretrained(device=dev, timestep=int(v["timestep"]))
     res = train_disentangler(
         backbone,
         train,
@@ -58,6 +65,7 @@ for v in variants:
         layers=str(s["layers"]).split(","),
         proj_dim=int(s["proj_dim"]),
         num_groups=int(s["num_groups"]),
+        grid=int(v.get("grid", 32)),
         loss=loss,
         correspondences=s["correspondences"],
         epochs=int(s["epochs"]),
@@ -75,6 +83,24 @@ for v in variants:
         "raw": res["val_raw_backbone"],
         "calibration": {k: res["val_calibration"].get(k) for k in ("threshold", "spearman", "n_pairs")},
     }
+    if a.probe:
+        from mind_the_glitch.disentangle import MindTheGlitch
+        from mind_the_glitch.probe import ProbeConfig, make_probe_set, measure_probe, summarise_probe
+        from mind_the_glitch.vsm import resolve_visual_threshold
+        from mind_the_glitch.world import GlitchWorld
+
+        model = MindTheGlitch.from_pretrained(work / "model", device=dev, backbone=backbone).eval()
+        threshold, _ = resolve_visual_threshold(model, "auto")
+        items = make_probe_set(GlitchWorld(seed=0), ProbeConfig(n_pairs=a.probe))
+        pairs, points = measure_probe(model, items, 16, threshold)
+        row["probe"] = summarise_probe(pairs, points, threshold)
+        held, vsm = row["probe"]["point_auroc"]["held_out"], row["probe"]["vsm"]
+        print(
+            f"{'':>14s}  probe: held-out point AUROC visual {held['visual']:.3f} semantic {held['semantic']:.3f} pixel "
+            f"{held['pixel']:.3f}; VSM Spearman {vsm['spearman'] or float('nan'):.3f} (held out "
+            f"{vsm['held_out']['spearman'] or float('nan'):.3f}); control delta {vsm['control_delta']:.3f}",
+            flush=True,
+        )
     results.append(row)
     t, r = row["trained"], row["raw"]
     print(
