@@ -19,7 +19,7 @@ import torch
 
 from mind_the_glitch.backbone import EmbeddedFeatures
 from mind_the_glitch.correspondence import evaluate_pck
-from mind_the_glitch.generation import CategoryClassifier, GenerationConfig, measure_generation
+from mind_the_glitch.generation import GenerationConfig, RenderReference, measure_generation
 from mind_the_glitch.sampling import EmbeddedDiffusion
 from mind_the_glitch.world import GlitchWorld
 
@@ -41,21 +41,20 @@ world = GlitchWorld(seed=0)
 config = GenerationConfig(
     n_samples=args.samples,
     n_renders=args.renders,
-    n_classifier_train=1000,
+    n_classifier_train=4000,
     steps=args.steps,
     guidance=args.guidance,
     batch_size=80,
 )
 pairs = [world.pair(i, "test") for i in range(args.pairs)]
-classifier = CategoryClassifier(seed=0)
+reference = None  # built on the first snapshot that needs it: the classifier and the render features, once
 for snapshot in sorted((Path(args.run_dir) / "snapshots").iterdir()):
     key = f"{snapshot.name}@g{args.guidance}"
     if key in curve:
         continue
     t0 = time.perf_counter()
-    metrics, _ = measure_generation(
-        EmbeddedDiffusion.from_pretrained(snapshot, device="cpu"), config, world, classifier
-    )
+    reference = reference or RenderReference.build(world, config)
+    metrics, _ = measure_generation(EmbeddedDiffusion.from_pretrained(snapshot, device="cpu"), config, world, reference)
     features = EmbeddedFeatures.from_pretrained(snapshot, device="cpu", timestep=100)
     pck = evaluate_pck(features, pairs, grid=32)
     metrics["pck@0.1"] = {layer: round(v["pck@0.1"], 4) for layer, v in pck.items()}

@@ -27,6 +27,7 @@ __all__ = [
     "render_split",
     "seed_class_grid",
     "conditioning_effect",
+    "RenderReference",
     "measure_generation",
     "plot_sample_grid",
     "sharpness",
@@ -52,7 +53,7 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 # %% ../nbs/04a_generation.ipynb
 class CategoryClassifier:
-    "GlitchWorld category from EfficientNet-Lite0 features: standardise, then multinomial logistic regression."
+    "GlitchWorld category from EfficientNet-Lite0 features (the last three stages, pooled): standardise, then multinomial logistic regression."
 
     def __init__(self, embedder: EffNetPooled | None = None, seed: int = 0):
         from sklearn.linear_model import LogisticRegression
@@ -60,18 +61,27 @@ class CategoryClassifier:
         from sklearn.preprocessing import StandardScaler
 
         self.embedder = embedder if embedder is not None else EffNetPooled(device="cpu")
-        self.model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000, C=0.5, random_state=seed))
+        self.model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000, C=0.1, random_state=seed))
 
-    def embed(self, images: torch.Tensor) -> np.ndarray:
-        "EfficientNet-Lite0 pooled features (N×1280) of images in [0, 1]."
-        return self.embedder.embed(images).numpy().astype(np.float64)
+    @torch.no_grad()
+    def embed(self, images: torch.Tensor, batch_size: int = 64) -> dict[str, np.ndarray]:
+        "EfficientNet-Lite0 features of images in [0, 1]: `pooled` (the head, N×1280, for FID) and `stages` (the last three stages pooled and concatenated, for the classifier)."
+        pooled, stages = [], []
+        for start in range(0, len(images), batch_size):
+            maps = self.embedder.net.features(self.embedder._prep(images[start : start + batch_size]))
+            pooled.append(maps[-1].mean((-2, -1)).cpu())
+            stages.append(torch.cat([m.mean((-2, -1)) for m in maps[-3:]], 1).cpu())
+        return {
+            "pooled": torch.cat(pooled).numpy().astype(np.float64),
+            "stages": torch.cat(stages).numpy().astype(np.float64),
+        }
 
-    def fit(self, features: np.ndarray, labels: np.ndarray) -> "CategoryClassifier":
-        self.model.fit(features, labels)
+    def fit(self, features: dict[str, np.ndarray], labels: np.ndarray) -> "CategoryClassifier":
+        self.model.fit(features["stages"], labels)
         return self
 
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        return self.model.predict(features)
+    def predict(self, features: dict[str, np.ndarray]) -> np.ndarray:
+        return self.model.predict(features["stages"])
 
 
 # %% ../nbs/04a_generation.ipynb
@@ -124,16 +134,35 @@ def conditioning_effect(predicted: np.ndarray, n_classes: int = len(CATEGORIES))
     return hits / total if total else 0.0
 
 
+@dataclasses.dataclass
+class RenderReference:
+    "What samples are compared with: a category classifier fitted on train renders, and features of test and val renders."
+
+    classifier: CategoryClassifier
+    test_features: dict
+    val_features: dict
+    classifier_accuracy: float
+
+    @classmethod
+    def build(
+        cls, world: GlitchWorld, config: GenerationConfig, classifier: CategoryClassifier | None = None
+    ) -> "RenderReference":
+        "Fit the classifier on `n_classifier_train` train renders; embed `n_renders` test and val renders."
+        classifier = classifier if classifier is not None else CategoryClassifier(seed=config.seed)
+        train_x, train_y = render_split(world, "train", config.n_classifier_train)
+        test_x, test_y = render_split(world, "test", config.n_renders)
+        val_x, _ = render_split(world, "val", config.n_renders)
+        classifier.fit(classifier.embed(train_x), train_y)
+        test_f, val_f = classifier.embed(test_x), classifier.embed(val_x)
+        accuracy = float((classifier.predict(test_f) == test_y).mean())
+        return cls(classifier, test_f, val_f, accuracy)
+
+
 def measure_generation(
-    model: EmbeddedDiffusion, config: GenerationConfig, world: GlitchWorld, classifier: CategoryClassifier | None = None
+    model: EmbeddedDiffusion, config: GenerationConfig, world: GlitchWorld, reference: RenderReference | None = None
 ) -> tuple[dict, torch.Tensor]:
     "Generation metrics of `model` (see the top of this notebook) and the samples they were measured on."
-    classifier = classifier if classifier is not None else CategoryClassifier(seed=config.seed)
-    train_x, train_y = render_split(world, "train", config.n_classifier_train)
-    test_x, test_y = render_split(world, "test", config.n_renders)
-    val_x, _ = render_split(world, "val", config.n_renders)
-    classifier.fit(classifier.embed(train_x), train_y)
-    test_f, val_f = classifier.embed(test_x), classifier.embed(val_x)
+    reference = reference if reference is not None else RenderReference.build(world, config)
     classes, seeds = seed_class_grid(config.n_samples, config.seed)
     samples = generate(
         model,
@@ -145,15 +174,15 @@ def measure_generation(
         batch_size=config.batch_size,
         progress=True,
     )
-    sample_f = classifier.embed(samples)
-    predicted = classifier.predict(sample_f)
+    sample_f = reference.classifier.embed(samples)
+    predicted = reference.classifier.predict(sample_f)
     switched = samples.reshape(-1, len(CATEGORIES), *samples.shape[1:])
     metrics = {
         "class_accuracy": float((predicted == np.array(classes)).mean()),
-        "classifier_accuracy_on_renders": float((classifier.predict(test_f) == test_y).mean()),
+        "classifier_accuracy_on_renders": reference.classifier_accuracy,
         "chance": 1 / len(CATEGORIES),
-        "fid_effnet": frechet_distance(sample_f, test_f),
-        "fid_effnet_floor": frechet_distance(val_f, test_f),
+        "fid_effnet": frechet_distance(sample_f["pooled"], reference.test_features["pooled"]),
+        "fid_effnet_floor": frechet_distance(reference.val_features["pooled"], reference.test_features["pooled"]),
         "conditioning_effect": conditioning_effect(predicted),
         "class_switch_pixel_change": float((switched - switched[:, :1]).abs()[:, 1:].mean()),
         "settings": dataclasses.asdict(config),
