@@ -1144,7 +1144,7 @@ class DatasetPipeline:
         for (n, i, c, di, do), checks in zip(survivors, self._quality_checks(ori, new, rin, survivors)):
             if checks is not None and not all(ch["ok"] for ch in checks):
                 trails[i].append("alteration_quality")
-                skips.append((i, "alteration_quality", f"checks {checks}", trails[i]))
+                skips.append((i, "alteration_quality", json.dumps(checks), trails[i]))
                 continue
             if checks is not None:
                 trails[i].append("pass_alteration_quality")

@@ -31,6 +31,7 @@ __all__ = [
     "measure_generation",
     "plot_sample_grid",
     "sharpness",
+    "appearance_residual",
     "box_crops",
     "PartRecogniser",
     "AlterationQuality",
@@ -229,6 +230,25 @@ def sharpness(images: torch.Tensor, regions: torch.Tensor) -> torch.Tensor:
     return (gx.flatten(1).sum(1) + gy.flatten(1).sum(1)) / pairs.clamp_min(1)
 
 
+def appearance_residual(images: torch.Tensor, regions: torch.Tensor, k: int = 3, iters: int = 12) -> torch.Tensor:
+    "RMS distance of each region's pixel colours to their nearest of `k` k-means centres (deterministic init by colour quantiles)."
+    out = []
+    for image, region in zip(images, regions):
+        pixels = image.float().permute(1, 2, 0)[region.bool()]
+        if len(pixels) == 0:
+            raise ValueError("empty region")
+        order = pixels.sum(1).argsort()
+        centres = pixels[order[torch.linspace(0, len(pixels) - 1, k).long()]].clone()
+        for _ in range(iters):
+            nearest = torch.cdist(pixels, centres).argmin(1)
+            for c in range(k):
+                members = pixels[nearest == c]
+                if len(members):
+                    centres[c] = members.mean(0)
+        out.append(torch.cdist(pixels, centres).min(1).values.pow(2).mean().sqrt())
+    return torch.stack(out)
+
+
 def box_crops(images: torch.Tensor, regions: torch.Tensor, size: int = 64, padding: int = 3) -> torch.Tensor:
     "The square bounding box (plus `padding`) of each region, cut from its image and resized to `size`."
     crops = []
@@ -260,6 +280,7 @@ class PartRecogniser:
         self.model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000, C=0.5, random_state=seed))
         self.min_pixels = min_pixels
         self.accuracy: float | None = None
+        self.residual_max: float | None = None
 
     def _examples(self, views: Sequence) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
         images, regions, labels = [], [], []
@@ -277,12 +298,13 @@ class PartRecogniser:
         return self.embedder.embed(box_crops(images.float(), regions.bool())).numpy().astype(np.float64)
 
     def fit(self, views: Sequence, held_out: Sequence) -> "PartRecogniser":
-        "Fit on every visible part of `views`; `accuracy` = accuracy on the parts of `held_out` (unaltered renders)."
+        "Fit on every visible part of `views`; on the parts of `held_out` (unaltered renders): `accuracy` and `residual_max` (95th percentile)."
         images, regions, labels = self._examples(views)
         self.model.fit(self.features(images, regions), labels)
         images, regions, labels = self._examples(held_out)
         categories = [PART_LABELS[label][0] for label in labels]
         self.accuracy = float((self.predict(images, regions, categories) == labels).mean())
+        self.residual_max = float(np.quantile(appearance_residual(images, regions).numpy(), 0.95))
         return self
 
     def predict(self, images: torch.Tensor, regions: torch.Tensor, categories: Sequence[str]) -> np.ndarray:
@@ -312,15 +334,22 @@ class AlterationQuality:
         categories: Sequence[str],
         parts: Sequence[str | None],
     ) -> list[dict]:
-        "Per image: `part_preserved` (None without a part label or recogniser), `sharpness_ratio`, and `ok`."
+        "Per image: `part_preserved` (recognised and coherent; None without a part label or recogniser), `sharpness_ratio`, `residual`, `ok`."
         ratio = (sharpness(altered.float(), regions) / sharpness(originals.float(), regions).clamp_min(1e-6)).numpy()
+        residual = appearance_residual(altered, regions).numpy()
         preserved = [None] * len(altered)
         known = [k for k, (c, p) in enumerate(zip(categories, parts)) if p and self.recogniser is not None]
         if known:
             predicted = self.recogniser.predict(altered[known], regions[known], [categories[k] for k in known])
             for k, label in zip(known, predicted):
-                preserved[k] = bool(PART_LABELS[label] == (categories[k], parts[k]))
+                recognised = PART_LABELS[label] == (categories[k], parts[k])
+                preserved[k] = bool(recognised and residual[k] <= self.recogniser.residual_max)
         return [
-            {"part_preserved": p, "sharpness_ratio": float(r), "ok": p is not False and r >= self.sharpness_min}
-            for p, r in zip(preserved, ratio)
+            {
+                "part_preserved": p,
+                "sharpness_ratio": float(r),
+                "residual": float(e),
+                "ok": bool(p is not False and r >= self.sharpness_min),
+            }
+            for p, r, e in zip(preserved, ratio, residual)
         ]
