@@ -142,7 +142,7 @@ def backbone_fingerprint(backbone) -> str:
 
 
 class FeatureCache:
-    "Backbone features `{image key: {layer: N×C×g×g}}` (float16) of a list of samples, cached on disk."
+    "Backbone features of a list of samples, cached on disk at the layers' native resolution (float16); `get` returns them on the grid."
 
     def __init__(
         self,
@@ -158,9 +158,8 @@ class FeatureCache:
     ):
         self.layers, self.grid = list(layers), grid
         ids = [str(samples[i]["id"]) for i in range(len(samples))]
-        key = hashlib.sha256(json.dumps([backbone_fingerprint(backbone), self.layers, grid, ids]).encode()).hexdigest()[
-            :16
-        ]
+        fingerprint = [backbone_fingerprint(backbone), self.layers, grid, ids, "native-resolution"]
+        key = hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()[:16]
         self.key = key
         self.feats: dict[str, dict[str, torch.Tensor]] = {}
         folder = Path(folder) if folder is not None else None
@@ -185,7 +184,7 @@ class FeatureCache:
             for k in IMAGE_KEYS:
                 imgs = torch.stack([r[k] for r in rows])
                 parts = [
-                    backbone(imgs[s : s + batch_size], layers=self.layers, grid=grid)
+                    backbone(imgs[s : s + batch_size], layers=self.layers, grid=None)
                     for s in range(0, len(imgs), batch_size)
                 ]
                 for l in self.layers:
@@ -199,15 +198,33 @@ class FeatureCache:
                     save_file(out, str(tmp))
             chunks.append(out)
         for k in IMAGE_KEYS:
-            self.feats[k] = {l: torch.cat([ch[f"{k}/{l}"] for ch in chunks]) for l in self.layers}
+            self.feats[k] = {l: _concat([ch.pop(f"{k}/{l}") for ch in chunks]) for l in self.layers}
 
     def __len__(self) -> int:
         return len(next(iter(self.feats["image1"].values())))
 
     def get(self, idx: torch.Tensor | Sequence[int], device="cpu") -> dict[str, dict[str, torch.Tensor]]:
-        "Float32 features of the samples `idx`, per image key and layer."
+        "Float32 features of the samples `idx` on the grid, per image key and layer."
         idx = torch.as_tensor(idx, dtype=torch.long)
-        return {k: {l: v[idx].to(device, torch.float32) for l, v in d.items()} for k, d in self.feats.items()}
+        return {
+            k: {l: self._on_grid(v[idx].to(device, torch.float32)) for l, v in d.items()} for k, d in self.feats.items()
+        }
+
+    def _on_grid(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[-1] == self.grid:
+            return x
+        return F.interpolate(x, size=(self.grid, self.grid), mode="bilinear", align_corners=False)
+
+
+def _concat(parts: list[torch.Tensor]) -> torch.Tensor:
+    "Concatenate along the first dimension into one preallocated tensor, freeing each part as it is copied."
+    out = torch.empty((sum(len(p) for p in parts), *parts[0].shape[1:]), dtype=parts[0].dtype)
+    start = 0
+    while parts:
+        part = parts.pop(0)
+        out[start : start + len(part)] = part
+        start += len(part)
+    return out
 
 
 # %% ../nbs/07_train.ipynb

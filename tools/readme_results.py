@@ -1,0 +1,188 @@
+"""The README's results section, written from the committed metrics (never typed by hand).
+
+    python tools/readme_results.py           # rewrite the block between the markers in README.md
+    python tools/readme_results.py --check   # exit 1 if README.md disagrees with the committed metrics (CI)
+
+Every number links to the file that holds it. A file that does not exist yet (no `dvc repro` committed) is shown
+as "not measured".
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+BEGIN, END = "<!-- results:begin (tools/readme_results.py) -->", "<!-- results:end -->"
+METRICS = Path("data/metrics")
+
+
+def load(name: str) -> dict | None:
+    path = METRICS / name
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def get(d, *keys):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def fmt(v, digits: int = 3) -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return f"{v:.{digits}f}"
+
+
+def ci(v) -> str:
+    return "" if not v else f" [{v[0]:.3f}, {v[1]:.3f}]"
+
+
+def link(name: str) -> str:
+    return f"[`{name}`](data/metrics/{name})"
+
+
+def backbone_rows(b: dict) -> list[str]:
+    g = b.get("generation", {})
+    best = b.get("best_layer")
+    rows = [
+        f"| generator: class accuracy of class-conditional samples (chance 0.125; the classifier on held-out renders) | "
+        f"{fmt(g.get('class_accuracy'))} ({fmt(g.get('classifier_accuracy_on_renders'))}) | {link('backbone.json')} |",
+        f"| generator: FID on EfficientNet-Lite0 features, samples vs renders (render-vs-render floor; ratio) | "
+        f"{fmt(g.get('fid_effnet'), 1)} ({fmt(g.get('fid_effnet_floor'), 1)}; {fmt(g.get('fid_ratio'), 2)}x) | {link('backbone.json')} |",
+        f"| generator: conditioning effect (same seed, other class, recognised as the new class) | "
+        f"{fmt(g.get('conditioning_effect'))} | {link('backbone.json')} |",
+        f"| features: semantic correspondence PCK@0.1, best layer {best}, trained vs random weights | "
+        f"{fmt(get(b, 'best', 'trained', 'pck@0.1'))} vs {fmt(get(b, 'best', 'random', 'pck@0.1'))} | {link('backbone.json')} |",
+    ]
+    return rows
+
+
+def dataset_rows(d: dict) -> list[str]:
+    q, before = get(d, "total", "alteration_quality") or {}, d.get("alteration_quality_before_filter") or {}
+    samples = d.get("samples", {})
+    return [
+        f"| dataset: samples train / val / test, mean oracle | {' / '.join(fmt(samples.get(s)) for s in ('train', 'val', 'test'))}, "
+        f"{fmt(get(d, 'total', 'oracle', 'mean'))} | {link('dataset.json')} |",
+        f"| dataset: altered regions still their part (recognised and coherent), all candidates / kept | "
+        f"{fmt(before.get('part_preserved'))} / {fmt(q.get('part_preserved'))} | {link('dataset.json')} |",
+        f"| dataset: sharpness ratio (median, altered / original), all candidates / kept | "
+        f"{fmt(before.get('sharpness_ratio'))} / {fmt(q.get('sharpness_ratio'))} | {link('dataset.json')} |",
+        f"| dataset: candidates rejected by the alteration check | {fmt(get(d, 'filters', 'alteration_quality', 'rejected'))} of "
+        f"{fmt(get(d, 'filters', 'alteration_quality', 'evaluated'))} | {link('dataset.json')} |",
+    ]
+
+
+def train_rows(t: dict) -> list[str]:
+    cal = t.get("val_calibration") or {}
+    rule = f"{'one-to-one' if cal.get('one_to_one') else 'all matches'}, visual {cal.get('visual_at', 'anywhere')}"
+    return [
+        f"| heads: visual separation AUROC on val, trained (raw features) | {fmt(get(t, 'trained', 'visual_separation_auroc'))} "
+        f"({fmt(get(t, 'raw_backbone', 'visual_separation_auroc'))}) | {link('train.json')} |",
+        f"| heads: VSM's T_v and rule calibrated on val (val Spearman with the oracle) | {fmt(cal.get('threshold'), 2)}, {rule} "
+        f"({fmt(cal.get('spearman'))}) | {link('train.json')} |",
+    ]
+
+
+def eval_rows(e: dict) -> list[str]:
+    c = e.get("controlled", {})
+    main = get(c, "metrics", c.get("main")) or {}
+    others = {
+        k: v for k, v in (c.get("metrics") or {}).items() if not k.startswith("vsm_") and v.get("pearson") is not None
+    }
+    best = max(others.items(), key=lambda kv: kv[1]["pearson"], default=(None, {}))
+    loc = c.get("localization", {})
+    return [
+        f"| Table 1, controlled test split: VSM Pearson / Spearman with the oracle | {fmt(main.get('pearson'))}{ci(main.get('pearson_ci'))} / "
+        f"{fmt(main.get('spearman'))}{ci(main.get('spearman_ci'))} | {link('eval.json')} |",
+        f"| Table 1: best available baseline ({best[1].get('label', 'none')}) Pearson / Spearman | {fmt(best[1].get('pearson'))}"
+        f"{ci(best[1].get('pearson_ci'))} / {fmt(best[1].get('spearman'))}{ci(best[1].get('spearman_ci'))} | {link('eval.json')} |",
+        f"| heat-map localisation AUROC, VSM (raw features) | {fmt(get(loc, 'vsm', 'auroc'))} ({fmt(get(loc, 'raw', 'auroc'))}) | "
+        f"{link('eval.json')} |",
+    ]
+
+
+def probe_rows(p: dict) -> list[str]:
+    held, vsm = get(p, "point_auroc", "held_out") or {}, p.get("vsm") or {}
+    layers = held.get("layers") or {}
+    best = max(layers.items(), key=lambda kv: kv[1] or 0, default=("-", None))
+    return [
+        f"| probe, held-out operators ({', '.join(p.get('held_out_operators', []))}): point AUROC Ψv / Ψs / pixel colour / best raw layer ({best[0]}) | "
+        f"{fmt(held.get('visual'))} / {fmt(held.get('semantic'))} / {fmt(held.get('pixel'))} / {fmt(best[1])} | {link('probe.json')} |",
+        f"| probe: VSM Spearman with the oracle, all operators / held-out | {fmt(vsm.get('spearman'))} / "
+        f"{fmt(get(vsm, 'held_out', 'spearman'))} | {link('probe.json')} |",
+        f"| probe: control delta (mean VSM change under lighting and noise) and heat-map AUROC | {fmt(vsm.get('control_delta'))}, "
+        f"{fmt(p.get('heatmap_auroc'))} | {link('probe.json')} |",
+    ]
+
+
+def consistency_rows(c: dict) -> list[str]:
+    rows = []
+    for key, test in (c.get("tests") or {}).items():
+        score, gens = test.get("score"), test.get("generators", ["base", "other"])
+        d = test.get("describe", {})
+        rows.append(
+            f"| consistency ({score}): mean base / {gens[1]}, Wilcoxon p, rank-biserial | {fmt(get(d, gens[0], 'mean'), 1)} / "
+            f"{fmt(get(d, gens[1], 'mean'), 1)}, {fmt(get(test, 'wilcoxon', 'p'), 4)}, {fmt(get(test, 'effect_size', 'rank_biserial'), 2)} | "
+            f"{link('consistency.json')} |"
+        )
+    return rows
+
+
+def resources_table(r: dict) -> list[str]:
+    lines = ["| stage | wall (min) | CPU (min) | peak RSS (GB) |", "|---|---|---|---|"]
+    for stage, e in r.items():
+        lines.append(f"| {stage} | {e['wall_s'] / 60:.1f} | {e['cpu_s'] / 60:.1f} | {e['peak_rss_mb'] / 1024:.2f} |")
+    total = sum(e["wall_s"] for e in r.values()) / 60
+    peak = max(e["peak_rss_mb"] for e in r.values()) / 1024
+    lines.append(f"| **all stages** | **{total:.1f}** | | **{peak:.2f}** (largest stage) |")
+    return lines
+
+
+def render() -> str:
+    out = [BEGIN, "", "| result | value | file |", "|---|---|---|"]
+    for name, rows in (
+        ("backbone.json", backbone_rows),
+        ("dataset.json", dataset_rows),
+        ("train.json", train_rows),
+        ("eval.json", eval_rows),
+        ("probe.json", probe_rows),
+        ("consistency.json", consistency_rows),
+    ):
+        data = load(name)
+        out += rows(data) if data is not None else [f"| {name} | not measured: no committed `dvc repro` result | |"]
+    resources = load("resources.json")
+    out += ["", f"Time and memory per stage ({link('resources.json')}, written by `tools/track.py`):", ""]
+    out += resources_table(resources) if resources else ["not measured: no committed `dvc repro` result"]
+    out += ["", END]
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    readme = Path("README.md").read_text()
+    if BEGIN not in readme or END not in readme:
+        print(f"README.md lacks the markers {BEGIN} ... {END}")
+        return 1
+    head, rest = readme.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    new = head + render() + tail
+    if args.check:
+        if new != readme:
+            print("README.md's results disagree with the committed metrics: run `python tools/readme_results.py`")
+            return 1
+        print("readme_results: README matches the committed metrics")
+        return 0
+    Path("README.md").write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
