@@ -29,6 +29,7 @@ __all__ = [
     "write_results",
     "build_parser",
     "UsageError",
+    "summarize_generators",
     "main",
     "save_random_model",
 ]
@@ -423,6 +424,21 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--device", default="auto", help="cpu, cuda, or auto (default)")
     sc.add_argument("--no-progress", action="store_true", help="no progress bar")
     sc.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    ev = sub.add_parser(
+        "evaluate",
+        help="VSM of a subject-driven benchmark folder, summarised per generator",
+        description="Score every <case>/<generator>/generated.png of a subject-driven folder against its "
+        "<case>/reference.png (the layout of examples/subject_driven) and summarise per generator.",
+    )
+    ev.add_argument(
+        "folder", help="the benchmark folder (<case>/reference.png, <case>/<generator>/generated.png, masks)"
+    )
+    ev.add_argument("--model", help="Mind-the-Glitch model folder (default: the model shipped in the package)")
+    ev.add_argument("--out", help="write the per-image rows to this .csv or .json (saved as they are scored)")
+    ev.add_argument("--json", action="store_true", help="print the per-generator summary as JSON")
+    ev.add_argument("--batch-size", type=int, default=16, help="images per backbone batch (default 16)")
+    ev.add_argument("--device", default="auto", help="cpu, cuda, or auto (default)")
+    ev.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     return ap
 
 
@@ -559,7 +575,87 @@ def _score_folders(args, pairs: list[dict], scorer) -> int:
     return 0 if summary["n_scored"] + summary["n_no_match"] > 0 else 1
 
 
+def summarize_generators(rows: list[dict], threshold: float) -> dict:
+    "Per generator: images, mean VSM at `threshold`, and its Pearson / Spearman correlation with the annotated oracle."
+    from scipy import stats
+
+    key = f"vsm_{threshold:g}"
+    out = {}
+    for generator in sorted({r["generator"] for r in rows}):
+        sel = [r for r in rows if r["generator"] == generator and r.get(key) is not None]
+        vsm = [r[key] for r in sel]
+        oracle = [r["oracle"] for r in sel]
+        varies = len(sel) >= 3 and len(set(vsm)) > 1 and len(set(oracle)) > 1
+        out[generator] = {
+            "n": len(sel),
+            "mean_vsm": sum(vsm) / len(vsm) if vsm else None,
+            "mean_oracle": sum(oracle) / len(oracle) if oracle else None,
+            "pearson": float(stats.pearsonr(vsm, oracle)[0]) if varies else None,
+            "spearman": float(stats.spearmanr(vsm, oracle)[0]) if varies else None,
+        }
+    return out
+
+
+def _evaluate_folder(args) -> int:
+    "The `evaluate` command: a subject-driven folder, scored and summarised per generator."
+    from mind_the_glitch.evaluate import load_subject_driven
+    from mind_the_glitch.vsm import VSMScorer, resolve_visual_threshold
+
+    if args.out is not None:
+        try:
+            check_outputs(args.out, None, [args.folder], single=False)
+        except ValueError as e:
+            raise UsageError(str(e)) from e
+    try:
+        cases, meta = load_subject_driven(args.folder)
+    except (OSError, ValueError) as e:
+        raise UsageError(str(e)) from e
+    scorer = VSMScorer(args.model, segmenter=None, thresholds="auto", batch_size=args.batch_size, device=args.device)
+    threshold, source = resolve_visual_threshold(scorer.model, "auto")
+    fields = ["case", "generator", "oracle", *[f"vsm_{t:g}" for t in scorer.thresholds], "n_matches"]
+    writer = RowWriter(args.out, fields) if args.out else None
+    rows = []
+    try:
+        for start in range(0, len(cases), args.batch_size):
+            chunk = cases[start : start + args.batch_size]
+            out = scorer.score(
+                [c["reference"] for c in chunk],
+                [c["generated"] for c in chunk],
+                [c["mask_reference"] for c in chunk],
+                [c["mask_generated"] for c in chunk],
+            )
+            for c, r in zip(chunk, out.results):
+                row = {"case": c["case"], "generator": c["group"], "oracle": c["oracle"], **r.to_dict()}
+                rows.append(row)
+                if writer is not None:
+                    writer.write(row)
+    except BaseException:
+        if writer is not None:
+            print(
+                f"mind-the-glitch: {len(rows)} of {len(cases)} images scored; they are in {writer.abort({})}",
+                file=sys.stderr,
+            )
+        raise
+    summary = summarize_generators(rows, threshold)
+    if writer is not None:
+        writer.finish({"per_generator": summary, "threshold": threshold})
+    if args.json:
+        print(json.dumps({"threshold": threshold, "threshold_source": source, "per_generator": summary}, indent=2))
+        return 0
+    print(
+        f"{len(rows)} images of {len({r['case'] for r in rows})} cases; VSM at T_v = {threshold:g} ({source}), higher = more consistent"
+    )
+    for generator, s in summary.items():
+        print(
+            f"  {generator:24s} n={s['n']:3d}  mean VSM {_fmt(s['mean_vsm'])}  mean oracle {_fmt(s['mean_oracle'])}  "
+            f"Pearson {_fmt(s['pearson'])}  Spearman {_fmt(s['spearman'])}"
+        )
+    return 0
+
+
 def _run(args) -> int:
+    if args.command == "evaluate":
+        return _evaluate_folder(args)
     try:
         pairs = find_pairs(args.ref, args.gen, args.mask_ref, args.mask_gen)
     except (OSError, ValueError) as e:
