@@ -16,21 +16,15 @@ from pathlib import Path
 import torch
 import yaml
 
+from mind_the_glitch.alter import DDPMInpainter
 from mind_the_glitch.backbone import EmbeddedFeatures, embedded_scheduler, embedded_unet_config
-from mind_the_glitch.dataset import (
-    BackboneDistance,
-    DatasetPipeline,
-    DDPMInpainter,
-    ExactMasks,
-    FilterConfig,
-    GlitchWorldSource,
-    PartMapProposer,
-    calibrate_perceptual,
-    calibrate_skewness,
-    generate_split,
-    resolve_layer,
-)
+from mind_the_glitch.dataset import DatasetPipeline
+from mind_the_glitch.filters import BackboneDistance, FilterConfig, calibrate_perceptual, calibrate_skewness
+from mind_the_glitch.regions import PartMapProposer, resolve_layer
 from mind_the_glitch.sampling import EmbeddedDiffusion
+from mind_the_glitch.segment import ExactMasks
+from mind_the_glitch.sources import GlitchWorldSource
+from mind_the_glitch.store import generate_split
 
 root = Path(__file__).resolve().parents[1]
 ap = argparse.ArgumentParser()

@@ -60,10 +60,11 @@ def main():
     ap.add_argument("--tiny", action="store_true", help="tiny SD 2.1 architecture (CPU check of the script)")
     ap.add_argument("--json", default=None, help="also write the numbers to this JSON file")
     a = ap.parse_args()
-    from mind_the_glitch.backbone import StableDiffusionFeatures, tiny_stable_diffusion
+    from mind_the_glitch.backbone import StableDiffusionFeatures
     from mind_the_glitch.baselines import load_hf_baseline
     from mind_the_glitch.disentangle import LossConfig, MindTheGlitch, disentangler_for, mtg_loss
-    from mind_the_glitch.train import IMAGE_KEYS, glitch_samples, points_batch, sample_points
+    from mind_the_glitch.tiny import tiny_stable_diffusion
+    from mind_the_glitch.train_data import IMAGE_KEYS, glitch_samples, points_batch, sample_points
     from mind_the_glitch.vsm import VSMScorer
 
     dev, dtype = a.device, (torch.bfloat16 if a.dtype == "bf16" else torch.float32)

@@ -30,7 +30,7 @@ def main():
     torch.manual_seed(0)
     from mind_the_glitch.backbone import EmbeddedFeatures
     from mind_the_glitch.disentangle import LossConfig, disentangler_for, mtg_loss
-    from mind_the_glitch.train import IMAGE_KEYS, glitch_samples, points_batch, sample_points
+    from mind_the_glitch.train_data import IMAGE_KEYS, glitch_samples, points_batch, sample_points
 
     try:
         bb, src = EmbeddedFeatures.from_pretrained(device="cpu"), "shipped"

@@ -26,9 +26,10 @@ from sklearn.metrics import roc_auc_score
 from tqdm import tqdm
 
 from mind_the_glitch.backbone import EmbeddedFeatures
-from mind_the_glitch.dataset import load_dataset
 from mind_the_glitch.disentangle import Disentangler, disentangler_for, flat_points
-from mind_the_glitch.train import FeatureCache, evaluate, sample_points
+from mind_the_glitch.store import load_dataset
+from mind_the_glitch.train_data import FeatureCache, sample_points
+from mind_the_glitch.train_metrics import evaluate
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--dataset", default="data/dataset")

@@ -22,8 +22,8 @@ import torch
 import yaml
 
 from mind_the_glitch.backbone import EmbeddedFeatures
-from mind_the_glitch.dataset import load_dataset
 from mind_the_glitch.disentangle import LossConfig
+from mind_the_glitch.store import load_dataset
 from mind_the_glitch.train import train_disentangler
 
 ap = argparse.ArgumentParser()

@@ -29,7 +29,6 @@ __all__ = [
     "PatchCodec",
     "EmbeddedFeatures",
     "StableDiffusionFeatures",
-    "tiny_stable_diffusion",
 ]
 
 
@@ -390,65 +389,3 @@ class StableDiffusionFeatures(DiffusionFeatures):
 
     def unet_kwargs(self, batch):
         return {"encoder_hidden_states": self.empty_prompt.expand(batch, -1, -1).to(self.unet.dtype)}
-
-
-# %% ../nbs/02_backbone.ipynb
-def tiny_stable_diffusion(folder: str | os.PathLike, full_size: bool = False, seed: int = 0) -> Path:
-    "Save a randomly initialised SD 2.1-architecture pipeline to `folder` (tiny by default; `full_size` = real SD 2.1 UNet and VAE shapes)."
-    from diffusers import AutoencoderKL, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-
-    folder = Path(folder)
-    torch.manual_seed(seed)
-    ch = (320, 640, 1280, 1280) if full_size else (32, 64, 64, 64)
-    ctx = 1024 if full_size else 32
-    unet = UNet2DConditionModel(
-        sample_size=96 if full_size else 16,
-        block_out_channels=ch,
-        layers_per_block=2,
-        cross_attention_dim=ctx,
-        attention_head_dim=(5, 10, 20, 20) if full_size else 8,
-        use_linear_projection=True,
-        norm_num_groups=32 if full_size else 16,
-        down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
-        up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
-    )
-    vae = AutoencoderKL(
-        block_out_channels=(128, 256, 512, 512) if full_size else (32, 32, 64, 64),
-        layers_per_block=2 if full_size else 1,
-        down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4,
-        latent_channels=4,
-        norm_num_groups=32 if full_size else 16,
-        sample_size=768 if full_size else 128,
-    )
-    vocab = ["!", '"', "<|startoftext|>", "<|endoftext|>", "a", "b", "c", "</w>"]
-    (folder / "tokenizer").mkdir(parents=True, exist_ok=True)
-    import json
-
-    (folder / "tokenizer" / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}))
-    (folder / "tokenizer" / "merges.txt").write_text("#version: 0.2\n")
-    tok = CLIPTokenizer(
-        str(folder / "tokenizer" / "vocab.json"), str(folder / "tokenizer" / "merges.txt"), model_max_length=77
-    )
-    text = CLIPTextModel(
-        CLIPTextConfig(
-            vocab_size=len(vocab),
-            hidden_size=ctx,
-            intermediate_size=2 * ctx,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            max_position_embeddings=77,
-            bos_token_id=2,
-            eos_token_id=3,
-            pad_token_id=1,
-        )
-    )
-    unet.save_pretrained(folder / "unet")
-    vae.save_pretrained(folder / "vae")
-    text.save_pretrained(folder / "text_encoder")
-    tok.save_pretrained(folder / "tokenizer")
-    DDPMScheduler(
-        beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, num_train_timesteps=1000
-    ).save_pretrained(folder / "scheduler")
-    return folder

@@ -143,8 +143,10 @@ def load_image(path: str | os.PathLike) -> torch.Tensor:
 
 
 # %% ../nbs/00_core.ipynb
-def to_pil(image: torch.Tensor) -> Image.Image:
-    "A `3×H×W` or `1×3×H×W` float tensor in [0, 1] as a PIL image."
+def to_pil(image: torch.Tensor | np.ndarray) -> Image.Image:
+    "A `3×H×W` or `1×3×H×W` float tensor, or an `H×W×3` float array, in [0, 1] as a PIL image."
+    if isinstance(image, np.ndarray):
+        return Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8))
     image = image[0] if image.ndim == 4 else image
     return Image.fromarray((image.clamp(0, 1).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))
 

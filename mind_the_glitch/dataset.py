@@ -7,882 +7,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-import os
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
-from tqdm.auto import tqdm
 
-from mind_the_glitch.world import (
-    GlitchWorld,
-    View,
-    correspond,
-    grid_mask,
-    grid_points,
-    random_appearance,
-    render,
+from mind_the_glitch.filters import (
+    BackboneDistance,
+    FilterConfig,
+    PerceptualDistance,
+    candidate_order,
+    region_checks,
+    region_feature_distance,
 )
 
-from .backbone import NULL_CLASS
-from .core import atomic_path, load_image, save_json
-from .correspondence import similarity_matrix
-from .sampling import EmbeddedDiffusion, inpaint
+from .alter import Inpainter, retexture
+from .regions import Matches, PartMapProposer, RegionProposer, semantic_matches, skewness, to_grid
+from .segment import Segmenter, check_masks
+from .sources import SkipSample, SourcePair
+from .store import MTGDataset
+from .world import View, correspond, grid_mask, grid_points
 
 # %% auto 0
 __all__ = [
-    "FILTERS",
-    "IMAGE_KEYS",
-    "MASK_KEYS",
-    "POINT_KEYS",
-    "GT_POINT_KEYS",
-    "SkipSample",
-    "SourcePair",
-    "GlitchWorldSource",
-    "FolderSource",
-    "Segmenter",
-    "ExactMasks",
-    "check_masks",
-    "GroundedSAMSegmenter",
-    "to_grid",
-    "resolve_layer",
-    "skewness",
-    "Matches",
-    "semantic_matches",
-    "RegionProposer",
-    "PartMapProposer",
-    "SuperpixelProposer",
-    "SamPointProposer",
-    "FilterConfig",
-    "aspect_ratio",
-    "region_checks",
-    "candidate_order",
-    "calibrate_skewness",
-    "crop_box",
-    "Inpainter",
-    "DDPMInpainter",
-    "retexture",
-    "StableDiffusionInpainter",
-    "PerceptualDistance",
-    "region_feature_distance",
-    "BackboneDistance",
-    "LPIPSDistance",
-    "calibrate_perceptual",
     "split_points",
     "gt_cells",
     "Candidate",
     "DatasetPipeline",
-    "filter_stats",
-    "read_jsonl",
-    "write_sample",
-    "MTGDataset",
-    "load_dataset",
-    "collate_mtg",
-    "generate_split",
     "plot_walkthrough",
     "plot_score_distributions",
     "plot_random_samples",
 ]
-
-
-# %% ../nbs/05_dataset.ipynb
-class SkipSample(Exception):
-    "A source pair that cannot give a sample; `reason` is the key under which it is counted."
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason, self.detail = reason, detail
-
-
-@dataclass
-class SourcePair:
-    "A consistent pair of one subject."
-
-    id: str
-    image1: np.ndarray  # H×W×3 float32 in [0, 1]
-    image2: np.ndarray
-    prompt: str = ""  # subject description (Grounded-SAM prompt, SD inpainting prompt)
-    category: str = ""
-    class_id: int = NULL_CLASS  # class label for the embedded DDPM (NULL_CLASS = unconditional)
-    views: tuple[View, View] | None = None  # GlitchWorld: exact labels
-    masks: tuple[np.ndarray, np.ndarray] | None = None  # given subject masks (optional)
-    provenance: dict = field(default_factory=dict)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.image1.shape[:2]
-
-
-class GlitchWorldSource:
-    "Consistent pairs from GlitchWorld: views 0 and 1 of subject `i` of `split`."
-
-    name = "glitchworld"
-
-    def __init__(self, seed: int = 0, size: int = 64, split: str = "train", difficulty: float = 1.0):
-        self.world, self.split = GlitchWorld(seed=seed, size=size, difficulty=difficulty), split
-        if split not in GlitchWorld.SPLITS:
-            raise ValueError(f"unknown split {split!r}; expected one of {list(GlitchWorld.SPLITS)}")
-
-    def __len__(self) -> int:
-        return 10_000_000
-
-    def __call__(self, i: int) -> SourcePair:
-        a, b = self.world.pair(i, self.split)
-        s = a.subject
-        return SourcePair(
-            f"gw-{self.split}-{i:07d}",
-            a.image,
-            b.image,
-            prompt=s.category,
-            category=s.category,
-            class_id=s.category_id,
-            views=(a, b),
-            masks=(a.mask, b.mask),
-            provenance={
-                "source": "glitchworld",
-                "world_seed": self.world.seed,
-                "split": self.split,
-                "index": int(i),
-                "subject_seed": int(s.seed),
-            },
-        )
-
-
-# %% ../nbs/05_dataset.ipynb
-def _load_mask(path: Path, shape: tuple[int, int]) -> np.ndarray:
-    try:
-        with Image.open(path) as im:
-            m = np.asarray(im.convert("L")) > 127
-    except Exception as e:
-        raise SkipSample("unreadable_image", f"mask {path}: {e}") from e
-    if m.shape != tuple(shape):
-        raise SkipSample("size_mismatch", f"mask {path} is {m.shape}, image is {tuple(shape)}")
-    return m
-
-
-class FolderSource:
-    "Consistent pairs from a folder with `pairs.jsonl` (see above)."
-
-    name = "folder"
-
-    def __init__(self, folder: str | os.PathLike, size: int | None = None):
-        self.folder = Path(folder)
-        index = self.folder / "pairs.jsonl"
-        if not index.is_file():
-            raise FileNotFoundError(f"no pairs.jsonl in {self.folder}")
-        self.rows = []
-        for n, line in enumerate(index.read_text().splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{index}:{n}: invalid JSON ({e})") from e
-            missing = {"image1", "image2", "prompt"} - row.keys()
-            if missing:
-                raise ValueError(f"{index}:{n}: missing keys {sorted(missing)}")
-            row.setdefault("id", f"pair-{n:06d}")
-            self.rows.append(row)
-        self.size = size
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __call__(self, i: int) -> SourcePair:
-        row = self.rows[i]
-        imgs = []
-        for k in ("image1", "image2"):
-            try:
-                imgs.append(load_image(self.folder / row[k])[0])
-            except (ValueError, FileNotFoundError) as e:
-                raise SkipSample("unreadable_image", str(e)) from e
-        if imgs[0].shape != imgs[1].shape:
-            raise SkipSample(
-                "size_mismatch",
-                f"{row['image1']} is {tuple(imgs[0].shape[1:])}, {row['image2']} is {tuple(imgs[1].shape[1:])}",
-            )
-        masks = None
-        if "mask1" in row and "mask2" in row:
-            masks = tuple(_load_mask(self.folder / row[k], tuple(imgs[0].shape[1:])) for k in ("mask1", "mask2"))
-        if self.size is not None and tuple(imgs[0].shape[1:]) != (self.size, self.size):
-            imgs = [
-                F.interpolate(
-                    x[None], size=(self.size, self.size), mode="bilinear", antialias=True, align_corners=False
-                )[0].clamp(0, 1)
-                for x in imgs
-            ]
-            if masks is not None:
-                masks = tuple(
-                    F.interpolate(torch.from_numpy(m)[None, None].float(), size=(self.size, self.size), mode="nearest")[
-                        0, 0
-                    ].numpy()
-                    > 0.5
-                    for m in masks
-                )
-        a, b = (x.permute(1, 2, 0).numpy() for x in imgs)
-        return SourcePair(
-            str(row["id"]),
-            a,
-            b,
-            prompt=row["prompt"],
-            category=row.get("category", ""),
-            masks=masks,
-            provenance={
-                "source": "folder",
-                "folder": str(self.folder),
-                "index": int(i),
-                "image1": row["image1"],
-                "image2": row["image2"],
-            },
-        )
-
-
-# %% ../nbs/05_dataset.ipynb
-class Segmenter:
-    "Interface: `segmenter(pair) -> (mask1, mask2)`, boolean `H×W` subject masks."
-
-    name = "segmenter"
-
-    def __call__(self, pair: SourcePair) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
-
-
-class ExactMasks(Segmenter):
-    "The masks that come with the pair (GlitchWorld's exact renderer masks, or given mask files)."
-
-    name = "exact"
-
-    def __call__(self, pair):
-        if pair.masks is None:
-            raise ValueError(f"pair {pair.id} has no masks; use a GroundedSAMSegmenter for unlabeled images")
-        return pair.masks
-
-
-def check_masks(mask1: np.ndarray, mask2: np.ndarray, min_fraction: float = 0.02, border: int = 1) -> None:
-    "Raise `SkipSample` for an empty/degenerate mask or a subject touching the image border."
-    for k, m in ((1, mask1), (2, mask2)):
-        m = np.asarray(m)
-        if m.ndim != 2 or m.dtype != bool:
-            raise SkipSample("degenerate_mask", f"mask{k} must be a 2-D bool array, got {m.dtype} {m.shape}")
-        frac = m.mean()
-        if frac < min_fraction or frac > 0.95:
-            raise SkipSample("degenerate_mask", f"mask{k} covers {frac:.1%} of the image")
-        if border > 0 and (m[:border].any() or m[-border:].any() or m[:, :border].any() or m[:, -border:].any()):
-            raise SkipSample("subject_touches_border", f"mask{k} touches the image border")
-    if mask1.shape != mask2.shape:
-        raise SkipSample("size_mismatch", f"masks are {mask1.shape} and {mask2.shape}")
-
-
-# %% ../nbs/05_dataset.ipynb
-def _pil(image: np.ndarray) -> Image.Image:
-    return Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8))
-
-
-class GroundedSAMSegmenter(Segmenter):
-    "Grounded-SAM through `transformers`: Grounding DINO box of the prompt → SAM mask."
-
-    name = "grounded-sam"
-
-    def __init__(
-        self, detector, detector_processor, sam, sam_processor, box_threshold: float = 0.3, text_threshold: float = 0.25
-    ):
-        self.detector, self.det_proc = detector.eval(), detector_processor
-        self.sam, self.sam_proc = sam.eval(), sam_processor
-        self.box_threshold, self.text_threshold = box_threshold, text_threshold
-
-    @classmethod
-    def from_pretrained(
-        cls,
-        detector: str | os.PathLike = "IDEA-Research/grounding-dino-base",
-        sam: str | os.PathLike = "facebook/sam-vit-huge",
-        device: str = "cpu",
-        **kwargs,
-    ):
-        "Load both models from hub ids or local folders (`save_pretrained` layout)."
-        from transformers import AutoProcessor, GroundingDinoForObjectDetection, SamModel, SamProcessor
-
-        try:
-            det = GroundingDinoForObjectDetection.from_pretrained(detector).to(device)
-            det_proc = AutoProcessor.from_pretrained(detector)
-            sm = SamModel.from_pretrained(sam).to(device)
-            sam_proc = SamProcessor.from_pretrained(sam)
-        except OSError as e:
-            raise OSError(
-                f"could not load Grounding DINO {detector!r} / SAM {sam!r}: {e}. Model hubs may be unreachable; pass local folders."
-            ) from e
-        return cls(det, det_proc, sm, sam_proc, **kwargs)
-
-    @torch.no_grad()
-    def box(self, image: np.ndarray, prompt: str) -> list[float]:
-        "Best Grounding DINO box `[x0, y0, x1, y1]` (pixels) for `prompt`."
-        text = prompt.strip().lower().rstrip(".") + "."
-        dev = self.detector.device
-        inputs = self.det_proc(images=_pil(image), text=text, return_tensors="pt").to(dev)
-        out = self.detector(**inputs)
-        res = self.det_proc.post_process_grounded_object_detection(
-            out,
-            inputs["input_ids"],
-            threshold=self.box_threshold,
-            text_threshold=self.text_threshold,
-            target_sizes=[image.shape[:2]],
-        )[0]
-        if len(res["scores"]) == 0:
-            raise SkipSample("degenerate_mask", f"no box for prompt {prompt!r} above {self.box_threshold}")
-        return res["boxes"][int(res["scores"].argmax())].tolist()
-
-    @torch.no_grad()
-    def mask_from_box(self, image: np.ndarray, box: Sequence[float]) -> np.ndarray:
-        dev = self.sam.device
-        inputs = self.sam_proc(_pil(image), input_boxes=[[list(box)]], return_tensors="pt").to(dev)
-        out = self.sam(**inputs, multimask_output=False)
-        masks = self.sam_proc.post_process_masks(
-            out.pred_masks.cpu(), inputs["original_sizes"].cpu(), inputs["reshaped_input_sizes"].cpu()
-        )
-        return masks[0][0, 0].numpy().astype(bool)
-
-    def __call__(self, pair):
-        return tuple(
-            self.mask_from_box(im, self.box(im, pair.prompt or pair.category)) for im in (pair.image1, pair.image2)
-        )
-
-
-# %% ../nbs/05_dataset.ipynb
-def to_grid(mask: np.ndarray | torch.Tensor, grid: int, min_fraction: float = 0.5) -> np.ndarray:
-    "Boolean `grid×grid` mask: cells with at least `min_fraction` of their pixels in `mask`."
-    m = torch.as_tensor(np.asarray(mask)).float()
-    if m.ndim != 2:
-        raise ValueError(f"mask must be H×W, got shape {tuple(m.shape)}")
-    return (F.adaptive_avg_pool2d(m[None, None], grid)[0, 0] >= min_fraction - 1e-6).numpy()
-
-
-def resolve_layer(metrics_path: str | os.PathLike | None, fallback: str = "us6") -> tuple[str, str]:
-    "The semantic layer: `best_layer` of the backbone metrics when present, else `fallback`; (layer, where from)."
-    if metrics_path is not None and Path(metrics_path).is_file():
-        best = json.loads(Path(metrics_path).read_text()).get("best_layer")
-        if best:
-            return str(best), str(metrics_path)
-    return fallback, "fallback"
-
-
-def skewness(x: np.ndarray | torch.Tensor) -> float:
-    "Moment skewness `mean(((x - μ)/σ)^3)` (Eq. 2); 0 for a constant vector."
-    x = np.asarray(x, np.float64).ravel()
-    if x.size < 3:
-        raise ValueError(f"skewness needs at least 3 values, got {x.size}")
-    s = x.std()
-    return 0.0 if s < 1e-12 else float((((x - x.mean()) / s) ** 3).mean())
-
-
-@dataclass
-class Matches:
-    "Semantic matches on the grid: source cells in O1, their argmax targets in O2, scores and the similarity rows."
-
-    src: np.ndarray  # flat source cells
-    dst: np.ndarray  # flat target cells
-    score: np.ndarray  # cosine similarity of each match
-    sim: torch.Tensor  # (#src)×(g²) similarity rows (all target cells)
-    target: np.ndarray  # flat bool g² target mask (O2 on the grid)
-    grid: int
-
-    def row(self, k: int) -> np.ndarray:
-        "Match-score distribution of match `k`: its similarity row D[k] over all target cells (Eq. 2, n = |D[k]|)."
-        return self.sim[k].numpy()
-
-
-def semantic_matches(feat1: torch.Tensor, feat2: torch.Tensor, gmask1: np.ndarray, gmask2: np.ndarray) -> Matches:
-    "Argmax matches of every cell of `gmask1` into `gmask2` (`C×g×g` features, `g×g` bool masks)."
-    g = feat1.shape[-1]
-    m1, m2 = np.asarray(gmask1, bool).ravel(), np.asarray(gmask2, bool).ravel()
-    if m1.size != g * g or m2.size != g * g:
-        raise ValueError(f"grid masks must have {g}×{g} cells, got {m1.size} and {m2.size}")
-    if not m1.any() or not m2.any():
-        raise SkipSample("degenerate_mask", "a subject mask is empty on the feature grid")
-    src = np.flatnonzero(m1)
-    sim = similarity_matrix(feat1, feat2)[torch.from_numpy(src)]
-    score, dst = sim.masked_fill(~torch.from_numpy(m2)[None], float("-inf")).max(1)
-    return Matches(src, dst.numpy(), score.numpy(), sim, m2, g)
-
-
-# %% ../nbs/05_dataset.ipynb
-class RegionProposer:
-    "Interface: `proposer(image, subject_mask, xy, part_map=None) -> bool H×W region or None`."
-
-    name = "region"
-    min_fraction: float = 0.0  # ignore candidates smaller than this share of the subject
-
-    def candidates(self, image, subject_mask, xy, part_map=None) -> list[np.ndarray]:
-        raise NotImplementedError
-
-    def __call__(
-        self, image: np.ndarray, subject_mask: np.ndarray, xy: tuple[int, int], part_map: np.ndarray | None = None
-    ):
-        x, y = int(xy[0]), int(xy[1])
-        n = subject_mask.sum()
-        cands = [c & subject_mask for c in self.candidates(image, subject_mask, (x, y), part_map)]
-        cands = [c for c in cands if c[y, x] and c.sum() >= max(1, self.min_fraction * n)]
-        return min(cands, key=lambda c: c.sum()) if cands else None
-
-
-class PartMapProposer(RegionProposer):
-    "The GlitchWorld part under the point (exact part maps)."
-
-    name = "glitchworld-parts"
-
-    def candidates(self, image, subject_mask, xy, part_map=None):
-        if part_map is None:
-            raise ValueError("PartMapProposer needs a part map (GlitchWorld views)")
-        pid = part_map[xy[1], xy[0]]
-        return [part_map == pid] if pid > 0 else []
-
-
-class SuperpixelProposer(RegionProposer):
-    "Segments under the point from Felzenszwalb over-segmentations at several scales (scikit-image)."
-
-    name = "superpixels"
-
-    def __init__(
-        self,
-        scales: Sequence[float] = (50, 100, 200, 400),
-        sigma: float = 0.5,
-        min_size: int = 8,
-        min_fraction: float = 0.05,
-    ):
-        self.scales, self.sigma, self.min_size, self.min_fraction = tuple(scales), sigma, min_size, min_fraction
-
-    def candidates(self, image, subject_mask, xy, part_map=None):
-        from skimage.segmentation import felzenszwalb
-
-        out = []
-        for s in self.scales:
-            seg = felzenszwalb(image, scale=s, sigma=self.sigma, min_size=self.min_size)
-            out.append(seg == seg[xy[1], xy[0]])
-        return out
-
-
-class SamPointProposer(RegionProposer):
-    "SAM with one point prompt, multimask output (`transformers`); the smallest mask containing the point."
-
-    name = "sam-point"
-
-    def __init__(self, model, processor, min_fraction: float = 0.0):
-        self.model, self.processor, self.min_fraction = model.eval(), processor, min_fraction
-
-    @classmethod
-    def from_pretrained(cls, sam: str | os.PathLike = "facebook/sam-vit-huge", device: str = "cpu", **kwargs):
-        from transformers import SamModel, SamProcessor
-
-        try:
-            return cls(SamModel.from_pretrained(sam).to(device), SamProcessor.from_pretrained(sam), **kwargs)
-        except OSError as e:
-            raise OSError(
-                f"could not load SAM {sam!r}: {e}. Model hubs may be unreachable; pass a local folder."
-            ) from e
-
-    @torch.no_grad()
-    def candidates(self, image, subject_mask, xy, part_map=None):
-        inputs = self.processor(
-            _pil(image), input_points=[[[[float(xy[0]) + 0.5, float(xy[1]) + 0.5]]]], return_tensors="pt"
-        ).to(self.model.device)
-        out = self.model(**inputs, multimask_output=True)
-        masks = self.processor.post_process_masks(
-            out.pred_masks.cpu(), inputs["original_sizes"].cpu(), inputs["reshaped_input_sizes"].cpu()
-        )
-        return [m.numpy().astype(bool) for m in masks[0][0]]
-
-
-# %% ../nbs/05_dataset.ipynb
-@dataclass
-class FilterConfig:
-    "Thresholds of every filter (defaults: the released generation config)."
-
-    match_score_min: float = 0.7
-    candidate_ranks: tuple[int, ...] = (0, 10, 20, 30)
-    skewness_min: float = 1.3
-    region_min: float = 0.05
-    region_max: float = 0.6
-    aspect_ratio_diff_max: float = 0.2
-    relative_size_diff_max: float = 0.1
-    perceptual_min: float = 0.15
-    min_subject_fraction: float = 0.02
-    border: int = 1
-
-
-FILTERS = (
-    "skewness",
-    "region_missing",
-    "region_size",
-    "aspect_ratio",
-    "relative_size",
-    "perceptual",
-    "alteration_quality",
-)
-
-
-def aspect_ratio(region: np.ndarray) -> float:
-    "Short over long side of the region's bounding box, in (0, 1]."
-    ys, xs = np.nonzero(region)
-    if len(xs) == 0:
-        raise ValueError("empty region")
-    h, w = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
-    return float(min(h, w) / max(h, w))
-
-
-def region_checks(
-    r1: np.ndarray | None, o1: np.ndarray, r2: np.ndarray | None, o2: np.ndarray, cfg: FilterConfig
-) -> tuple[str | None, dict]:
-    "First failing region filter (`None` if all pass) and the measured values."
-    if r1 is None or r2 is None or not r1.any() or not r2.any():
-        return "region_missing", {}
-    f1, f2 = (r1 & o1).sum() / o1.sum(), (r2 & o2).sum() / o2.sum()
-    vals = {
-        "region_fraction1": float(f1),
-        "region_fraction2": float(f2),
-        "aspect_ratio1": aspect_ratio(r1),
-        "aspect_ratio2": aspect_ratio(r2),
-    }
-    if not all(cfg.region_min <= f <= cfg.region_max for f in (f1, f2)):
-        return "region_size", vals
-    if abs(vals["aspect_ratio1"] - vals["aspect_ratio2"]) > cfg.aspect_ratio_diff_max:
-        return "aspect_ratio", vals
-    if abs(f1 - f2) > cfg.relative_size_diff_max:
-        return "relative_size", vals
-    return None, vals
-
-
-def candidate_order(score: np.ndarray, ranks: Sequence[int], min_score: float) -> list[int]:
-    "Positions (into the match list) of the confident matches at the given ranks of the score-sorted list."
-    order = np.argsort(-np.asarray(score), kind="stable")
-    n = int((np.asarray(score) >= min_score).sum())
-    return [int(order[r]) for r in ranks if r < n]
-
-
-# %% ../nbs/05_dataset.ipynb
-@torch.no_grad()
-def calibrate_skewness(
-    backbone,
-    layer: str,
-    n: int = 32,
-    grid: int = 32,
-    seed: int = 0,
-    size: int = 64,
-    split: str = "val",
-    cfg: FilterConfig = FilterConfig(),
-) -> dict:
-    "Youden-optimal skewness threshold separating correct from wrong confident matches on GlitchWorld."
-    src = GlitchWorldSource(seed=seed, size=size, split=split)
-    pairs = [src(i) for i in range(n)]
-    x = torch.from_numpy(np.stack([im for p in pairs for im in (p.image1, p.image2)])).permute(0, 3, 1, 2).float()
-    f = backbone(x, layers=[layer], grid=grid)[layer]
-    sk, ok = [], []
-    for j, p in enumerate(pairs):
-        a, b = p.views
-        m = semantic_matches(f[2 * j], f[2 * j + 1], to_grid(a.mask, grid), to_grid(b.mask, grid))
-        pts = grid_points(grid, size)
-        bb = max(np.ptp(np.nonzero(b.mask)[0]), np.ptp(np.nonzero(b.mask)[1])) + 1
-        for k in candidate_order(m.score, cfg.candidate_ranks, cfg.match_score_min):
-            gt, valid = correspond(a, b, pts[[m.src[k]]])
-            if not valid[0]:
-                continue
-            sk.append(skewness(m.row(k)))
-            ok.append(np.linalg.norm(pts[m.dst[k]] - gt[0]) <= 0.1 * bb)
-    sk, ok = np.array(sk), np.array(ok, bool)
-    if len(sk) == 0 or ok.all() or not ok.any():
-        thr, j, rule = (float(np.median(sk)) if len(sk) else 0.0), 0.0, "median (no correct/wrong contrast)"
-    else:
-        cands = np.unique(sk)
-        js = [(sk[ok] >= c).mean() - (sk[~ok] >= c).mean() for c in cands]
-        k = int(np.argmax(js))
-        thr, j, rule = float(cands[k]), float(js[k]), "Youden J (correct vs wrong matches)"
-        if j < 0.05:
-            thr, rule = float(np.median(sk)), f"median (J = {j:.3f} < 0.05: skewness does not separate correct matches)"
-    return {
-        "threshold": thr,
-        "youden_j": j,
-        "rule": rule,
-        "n_pairs": n,
-        "n_candidates": int(len(sk)),
-        "match_accuracy": float(ok.mean()) if len(ok) else None,
-        "accuracy_kept": float(ok[sk >= thr].mean()) if (sk >= thr).any() else None,
-        "kept_fraction": float((sk >= thr).mean()) if len(sk) else None,
-        "kept_fraction_at_1.3": float((sk >= 1.3).mean()) if len(sk) else None,
-        "skewness_quantiles": {f"{q:g}": float(np.quantile(sk, q)) for q in (0, 0.1, 0.5, 0.9, 1)} if len(sk) else {},
-    }
-
-
-# %% ../nbs/05_dataset.ipynb
-def crop_box(region: np.ndarray, padding: int, min_side: int) -> tuple[int, int, int, int]:
-    "Square box `(y0, x0, side, side)` around the region's bounding box plus `padding`, at least `min_side`, inside the image."
-    ys, xs = np.nonzero(region)
-    if len(xs) == 0:
-        raise ValueError("cannot crop around an empty region")
-    H, W = region.shape
-    y0, y1, x0, x1 = ys.min() - padding, ys.max() + 1 + padding, xs.min() - padding, xs.max() + 1 + padding
-    side = min(max(y1 - y0, x1 - x0, min_side), H, W)
-    cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-    y0 = int(np.clip(round(cy - side / 2), 0, H - side))
-    x0 = int(np.clip(round(cx - side / 2), 0, W - side))
-    return y0, x0, side, side
-
-
-class Inpainter:
-    "Interface: `inpainter(images, regions, classes=None, prompts=None, seeds=None) -> images` with only the regions changed."
-
-    name = "inpainter"
-
-    def __call__(
-        self,
-        images: torch.Tensor,
-        regions: torch.Tensor,
-        classes: Sequence[int] | None = None,
-        prompts: Sequence[str] | None = None,
-        seeds: Sequence[int] | None = None,
-    ) -> torch.Tensor:
-        raise NotImplementedError
-
-
-def _composite(images: torch.Tensor, new: torch.Tensor, regions: torch.Tensor) -> torch.Tensor:
-    return torch.where(regions[:, None].bool(), new.clamp(0, 1), images)
-
-
-class DDPMInpainter(Inpainter):
-    "Class-conditional inpainting of the whole image with the embedded DDPM (`sampling.inpaint`: known-region replacement, RePaint resampling)."
-
-    def __init__(
-        self,
-        model: EmbeddedDiffusion,
-        steps: int = 25,
-        strength: float = 1.0,
-        guidance_scale: float = 1.0,
-        resample: int = 1,
-        batch_size: int = 64,
-    ):
-        if not 0 < strength <= 1:
-            raise ValueError(f"strength must be in (0, 1], got {strength}")
-        if steps < 1 or resample < 1:
-            raise ValueError(f"steps and resample must be >= 1, got {steps}, {resample}")
-        self.model, self.steps, self.strength = model, steps, strength
-        self.guidance_scale, self.resample, self.batch_size = guidance_scale, resample, batch_size
-        self.name = f"ddpm-inpaint(ddim {steps} steps, strength {strength}, guidance {guidance_scale}, resample {resample}, whole image)"
-
-    @classmethod
-    def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "cpu", **kwargs) -> "DDPMInpainter":
-        "The shipped embedded DDPM (default) or a backbone folder (`unet/`, `scheduler/`, `codec/`)."
-        return cls(EmbeddedDiffusion.from_pretrained(path, device=device), **kwargs)
-
-    def __call__(self, images, regions, classes=None, prompts=None, seeds=None):
-        return inpaint(
-            self.model,
-            images.float(),
-            regions.bool(),
-            classes=classes,
-            seeds=seeds,
-            steps=self.steps,
-            strength=self.strength,
-            guidance=self.guidance_scale,
-            resample=self.resample,
-            batch_size=self.batch_size,
-        )
-
-
-# %% ../nbs/05_dataset.ipynb
-def retexture(pair: SourcePair, part_id: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    "Re-render both GlitchWorld views with part `part_id` (1-based, as in the part maps) given a new random appearance."
-    if pair.views is None:
-        raise ValueError("retexture needs GlitchWorld views")
-    a, b = pair.views
-    s = a.subject
-    if not 1 <= part_id <= len(s.parts):
-        raise ValueError(f"part id {part_id} out of range 1..{len(s.parts)}")
-    app = random_appearance(np.random.default_rng([int(seed), 11]), emblem_prob=0.7)
-    s2 = s.with_appearance(part_id - 1, app)
-    out = []
-    for v in (a, b):
-        r = render(s2, v.params, v.size)
-        m = v.parts == part_id
-        out.append(np.where(m[..., None], r.image, v.image))
-    return out[0], out[1]
-
-
-class StableDiffusionInpainter(Inpainter):
-    "diffusers SD / SDXL inpainting on a padded crop (`padding_mask_crop`), prompted with the subject prompt."
-
-    def __init__(
-        self,
-        pipe,
-        steps: int = 30,
-        guidance_scale: float = 7.5,
-        strength: float = 0.98,
-        padding_mask_crop: int = 32,
-        resolution: int | None = None,
-        prompt_template: str = "{prompt}",
-    ):
-        self.pipe, self.steps, self.guidance_scale, self.strength = pipe, steps, guidance_scale, strength
-        self.padding_mask_crop, self.resolution, self.prompt_template = padding_mask_crop, resolution, prompt_template
-        self.name = f"{type(pipe).__name__}(steps {steps}, guidance {guidance_scale}, strength {strength}, crop pad {padding_mask_crop})"
-
-    @classmethod
-    def from_pretrained(
-        cls,
-        model: str | os.PathLike = "diffusers/stable-diffusion-xl-1.0-inpainting-0.1",
-        xl: bool = True,
-        device: str = "cpu",
-        torch_dtype=torch.float32,
-        **kwargs,
-    ):
-        from diffusers import StableDiffusionInpaintPipeline, StableDiffusionXLInpaintPipeline
-
-        P = StableDiffusionXLInpaintPipeline if xl else StableDiffusionInpaintPipeline
-        try:
-            pipe = P.from_pretrained(model, torch_dtype=torch_dtype)
-        except OSError as e:
-            raise OSError(
-                f"could not load inpainting pipeline {model!r}: {e}. Model hubs may be unreachable; pass a local folder."
-            ) from e
-        pipe.set_progress_bar_config(disable=True)
-        return cls(pipe.to(device), **kwargs)
-
-    @torch.no_grad()
-    def __call__(self, images, regions, classes=None, prompts=None, seeds=None):
-        B, _, H, W = images.shape
-        res = self.resolution or H
-        prompts = list(prompts) if prompts is not None else [""] * B
-        seeds = list(seeds) if seeds is not None else list(range(B))
-        new = []
-        for b in range(B):
-            mask = Image.fromarray((regions[b].numpy() * 255).astype(np.uint8))
-            out = self.pipe(
-                prompt=self.prompt_template.format(prompt=prompts[b]),
-                image=_pil(images[b].permute(1, 2, 0).numpy()),
-                mask_image=mask,
-                height=res,
-                width=res,
-                num_inference_steps=self.steps,
-                guidance_scale=self.guidance_scale,
-                strength=self.strength,
-                padding_mask_crop=self.padding_mask_crop,
-                generator=torch.Generator().manual_seed(int(seeds[b])),
-                output_type="np",
-            ).images[0]
-            t = torch.from_numpy(np.ascontiguousarray(out)).permute(2, 0, 1).float()
-            if t.shape[-2:] != (H, W):
-                t = F.interpolate(t[None], size=(H, W), mode="bilinear", align_corners=False)[0]
-            new.append(t)
-        return _composite(images.float(), torch.stack(new), regions)
-
-
-# %% ../nbs/05_dataset.ipynb
-class PerceptualDistance:
-    "Interface: `distance(a, b, regions) -> Tensor[B]`, larger = more different inside the regions."
-
-    name = "perceptual"
-
-    def __call__(self, a: torch.Tensor, b: torch.Tensor, regions: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
-
-
-def region_feature_distance(
-    fa: dict[str, torch.Tensor], fb: dict[str, torch.Tensor], regions: torch.Tensor
-) -> torch.Tensor:
-    "LPIPS-style distance of two feature dicts, averaged over `regions` (`B×H×W`) and over layers."
-    ds = []
-    for k in fa:
-        a, b = F.normalize(fa[k].float(), dim=1), F.normalize(fb[k].float(), dim=1)
-        w = F.adaptive_avg_pool2d(regions[:, None].float(), a.shape[-2:])[:, 0]
-        d = ((a - b) ** 2).sum(1)
-        ds.append((d * w).sum((1, 2)) / w.sum((1, 2)).clamp_min(1e-8))
-    return torch.stack(ds).mean(0)
-
-
-class BackboneDistance(PerceptualDistance):
-    "Deep-feature distance on decoder layers of a `DiffusionFeatures` backbone (LPIPS recipe, uniform weights; not LPIPS)."
-
-    def __init__(self, backbone, layers: Sequence[str] = ("us1", "us2", "us3")):
-        self.backbone, self.layers = backbone, list(layers)
-        self.name = (
-            f"backbone-feature-distance({getattr(backbone, 'backbone_id', 'backbone')}: {','.join(self.layers)})"
-        )
-
-    def features(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
-        return self.backbone(images, layers=self.layers, grid=None)
-
-    def __call__(self, a, b, regions, fa=None):
-        return region_feature_distance(fa if fa is not None else self.features(a), self.features(b), regions)
-
-
-class LPIPSDistance(PerceptualDistance):
-    "LPIPS(vgg) through the `lpips` package; needs the package and its VGG backbone weights (torchvision)."
-
-    name = "lpips-vgg"
-
-    def __init__(self, net: str = "vgg"):
-        try:
-            import lpips
-
-            self.model = lpips.LPIPS(net=net, verbose=False).eval()
-        except Exception as e:
-            raise RuntimeError(
-                f"LPIPS({net}) is unavailable here ({type(e).__name__}: {e}); it needs the `lpips` package and "
-                "torchvision's pretrained backbone. Use BackboneDistance offline."
-            ) from e
-
-    @torch.no_grad()
-    def __call__(self, a, b, regions):
-        out = []
-        for k in range(len(a)):
-            y0, x0, h, w = crop_box(regions[k].numpy(), 2, 16)
-            ca, cb = (t[k : k + 1, :, y0 : y0 + h, x0 : x0 + w] * 2 - 1 for t in (a, b))
-            out.append(self.model(ca, cb).flatten()[0])
-        return torch.stack(out)
-
-
-# %% ../nbs/05_dataset.ipynb
-def calibrate_perceptual(
-    distance: BackboneDistance, n: int = 64, seed: int = 0, size: int = 64, split: str = "val"
-) -> dict:
-    "Youden-optimal threshold between re-textured parts (positives) and photometric nuisances (negatives) on GlitchWorld."
-    from dataclasses import replace
-
-    src = GlitchWorldSource(seed=seed, size=size, split=split)
-    rng = np.random.default_rng([seed, 99])
-    orig, pos, neg, regs = [], [], [], []
-    for i in range(n):
-        p = src(i)
-        v = p.views[0]
-        ids, counts = np.unique(v.parts[v.parts > 0], return_counts=True)
-        pid = int(ids[np.argmax(counts < 0.6 * v.mask.sum()) if (counts < 0.6 * v.mask.sum()).any() else 0])
-        orig.append(p.image1)
-        pos.append(retexture(p, pid, seed=1000 + i)[0])
-        regs.append(v.parts == pid)
-        vp = replace(
-            v.params, gain=v.params.gain * float(rng.uniform(0.92, 1.08)), background_seed=v.params.background_seed + 17
-        )
-        nv = render(v.subject, vp, v.size)
-        neg.append(np.where(v.mask[..., None], nv.image, v.image))
-    t = lambda xs: torch.from_numpy(np.stack(xs)).permute(0, 3, 1, 2).float()
-    o, r = t(orig), torch.from_numpy(np.stack(regs))
-    fo = distance.features(o)
-    dp, dn = distance(o, t(pos), r, fa=fo).numpy(), distance(o, t(neg), r, fa=fo).numpy()
-    cands = np.unique(np.concatenate([dp, dn]))
-    j = [(dp >= c).mean() - (dn >= c).mean() for c in cands]
-    k = int(np.argmax(j))
-    thr = float(cands[k])
-    return {
-        "threshold": thr,
-        "tpr": float((dp >= thr).mean()),
-        "fpr": float((dn >= thr).mean()),
-        "n": n,
-        "positives_median": float(np.median(dp)),
-        "negatives_median": float(np.median(dn)),
-        "positives": dp.tolist(),
-        "negatives": dn.tolist(),
-        "method": "Youden-optimal threshold: GlitchWorld parts re-textured (positives) vs re-rendered with new pixel noise and ±8% gain (negatives)",
-    }
 
 
 # %% ../nbs/05_dataset.ipynb
@@ -907,6 +64,11 @@ def gt_cells(a: View, b: View, grid: int, gmask2: np.ndarray) -> tuple[np.ndarra
     flat = cell[:, 1] * grid + cell[:, 0]
     ok = ok & gmask2.ravel()[flat]
     return src[ok], flat[ok]
+
+
+def _chw(images: list[np.ndarray]) -> torch.Tensor:
+    "`H×W×3` float arrays as a `B×3×H×W` float tensor."
+    return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float()
 
 
 @dataclass
@@ -1067,70 +229,77 @@ class DatasetPipeline:
         rec["part"] = part
         return rec
 
-    def process(self, indices: Sequence[int]) -> tuple[list[dict], list[tuple[int, str, str, list]]]:
-        "Samples and rejections `(index, reason, detail, filter trail)` for a batch of source indices."
-        pairs, masks, skips, trails = [], [], [], {i: [] for i in indices}
+    def _load(self, indices: Sequence[int], skips: list) -> list[tuple[int, SourcePair, tuple]]:
+        "Source pairs with their checked subject masks; pairs that cannot give a sample go to `skips`."
+        loaded = []
         for i in indices:
             try:
                 p = self.source(i)
                 m = self.segmenter(p)
                 check_masks(m[0], m[1], self.filters.min_subject_fraction, self.filters.border)
-                pairs.append((i, p))
-                masks.append(m)
+                loaded.append((i, p, m))
             except SkipSample as e:
                 skips.append((i, e.reason, e.detail, []))
+        return loaded
+
+    def _candidates(self, loaded: list, trails: dict, skips: list) -> list[tuple[int, Candidate]]:
+        "Semantic matches of every loaded pair (one backbone pass for the batch) and the first candidate that passes."
+        if not loaded:
+            return []
+        sem, pf = self._features(np.stack([im for _, p, _ in loaded for im in (p.image1, p.image2)]))
         cands = []
-        if pairs:
-            sem, pf = self._features(np.stack([im for _, p in pairs for im in (p.image1, p.image2)]))
-            for n, ((i, p), m) in enumerate(zip(pairs, masks)):
-                try:
-                    mt = semantic_matches(
-                        sem[2 * n], sem[2 * n + 1], to_grid(m[0], self.grid), to_grid(m[1], self.grid)
-                    )
-                    pfe = {k: v[2 * n : 2 * n + 2] for k, v in pf.items()} if pf is not None else None
-                    cands.append((i, self._select(p, m, mt, pfe, trails[i])))
-                except SkipSample as e:
-                    skips.append((i, e.reason, e.detail, trails[i]))
-        if not cands:
-            return [], skips
-        # alterations: retexture (procedural) or diffusion inpainting, both images
+        for n, (i, p, m) in enumerate(loaded):
+            try:
+                mt = semantic_matches(sem[2 * n], sem[2 * n + 1], to_grid(m[0], self.grid), to_grid(m[1], self.grid))
+                pfe = {k: v[2 * n : 2 * n + 2] for k, v in pf.items()} if pf is not None else None
+                cands.append((i, self._select(p, m, mt, pfe, trails[i])))
+            except SkipSample as e:
+                skips.append((i, e.reason, e.detail, trails[i]))
+        return cands
+
+    def _alter(self, cands: list) -> dict:
+        "Both altered images of every candidate: a procedural re-texture, or one batched inpainting call."
         alt = {}
-        inp = [(i, c) for i, c in cands if c.alteration == "inpaint"]
         for i, c in cands:
             if c.alteration == "retexture":
                 pid = int(c.pair.views[0].parts[c.values["point1"][1], c.values["point1"][0]])
                 alt[i] = retexture(c.pair, pid, c.seed)
-        if inp:
-            imgs = (
-                torch.from_numpy(np.stack([im for _, c in inp for im in (c.pair.image1, c.pair.image2)]))
-                .permute(0, 3, 1, 2)
-                .float()
-            )
-            regs = torch.from_numpy(np.stack([r for _, c in inp for r in c.regions]))
-            cls = [c.pair.class_id for _, c in inp for _ in range(2)]
-            prm = [c.pair.prompt for _, c in inp for _ in range(2)]
-            seeds = [c.seed + j for _, c in inp for j in range(2)]
-            out = self.inpainter(imgs, regs, classes=cls, prompts=prm, seeds=seeds).permute(0, 2, 3, 1).numpy()
-            for n, (i, c) in enumerate(inp):
-                alt[i] = (out[2 * n], out[2 * n + 1])
-        # perceptual filter, both images, inside the regions (and, for the record, over the rest of the subject)
-        ori = (
-            torch.from_numpy(np.stack([im for _, c in cands for im in (c.pair.image1, c.pair.image2)]))
-            .permute(0, 3, 1, 2)
-            .float()
-        )
-        new = torch.from_numpy(np.stack([im for i, _ in cands for im in alt[i]])).permute(0, 3, 1, 2).float()
+        inp = [(i, c) for i, c in cands if c.alteration == "inpaint"]
+        if not inp:
+            return alt
+        imgs = _chw([im for _, c in inp for im in (c.pair.image1, c.pair.image2)])
+        regs = torch.from_numpy(np.stack([r for _, c in inp for r in c.regions]))
+        cls = [c.pair.class_id for _, c in inp for _ in range(2)]
+        prm = [c.pair.prompt for _, c in inp for _ in range(2)]
+        seeds = [c.seed + j for _, c in inp for j in range(2)]
+        out = self.inpainter(imgs, regs, classes=cls, prompts=prm, seeds=seeds).permute(0, 2, 3, 1).numpy()
+        for n, (i, c) in enumerate(inp):
+            alt[i] = (out[2 * n], out[2 * n + 1])
+        return alt
+
+    def _distances(self, cands: list, ori: torch.Tensor, new: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        "Perceptual distance of every image inside its region and (for the record) over the rest of the subject."
         rin = torch.from_numpy(np.stack([r for _, c in cands for r in c.regions]))
         rout = torch.from_numpy(np.stack([m & ~r for _, c in cands for m, r in zip(c.masks, c.regions)]))
-        if isinstance(self.perceptual, BackboneDistance):
-            fa = None
-            if all(c.feats is not None for _, c in cands):
-                fa = {k: torch.cat([c.feats[k] for _, c in cands]) for k in self.perceptual.layers}
-            fa = fa if fa is not None else self.perceptual.features(ori)
-            fb = self.perceptual.features(new)
-            d_in, d_out = region_feature_distance(fa, fb, rin).numpy(), region_feature_distance(fa, fb, rout).numpy()
-        else:
-            d_in, d_out = self.perceptual(ori, new, rin).numpy(), self.perceptual(ori, new, rout).numpy()
+        if not isinstance(self.perceptual, BackboneDistance):
+            return self.perceptual(ori, new, rin).numpy(), self.perceptual(ori, new, rout).numpy()
+        fa = None
+        if all(c.feats is not None for _, c in cands):
+            fa = {k: torch.cat([c.feats[k] for _, c in cands]) for k in self.perceptual.layers}
+        fa = fa if fa is not None else self.perceptual.features(ori)
+        fb = self.perceptual.features(new)
+        return region_feature_distance(fa, fb, rin).numpy(), region_feature_distance(fa, fb, rout).numpy()
+
+    def process(self, indices: Sequence[int]) -> tuple[list[dict], list[tuple[int, str, str, list]]]:
+        "Samples and rejections `(index, reason, detail, filter trail)` for a batch of source indices."
+        skips, trails = [], {i: [] for i in indices}
+        cands = self._candidates(self._load(indices, skips), trails, skips)
+        if not cands:
+            return [], skips
+        alt = self._alter(cands)
+        ori = _chw([im for _, c in cands for im in (c.pair.image1, c.pair.image2)])
+        new = _chw([im for i, _ in cands for im in alt[i]])
+        d_in, d_out = self._distances(cands, ori, new)
         survivors = []
         for n, (i, c) in enumerate(cands):
             di, do = (d_in[2 * n], d_in[2 * n + 1]), (d_out[2 * n], d_out[2 * n + 1])
@@ -1140,24 +309,29 @@ class DatasetPipeline:
                 continue
             trails[i].append("pass_perceptual")
             survivors.append((n, i, c, di, do))
+        rin = torch.from_numpy(np.stack([r for _, c in cands for r in c.regions]))
         samples = []
         for (n, i, c, di, do), checks in zip(survivors, self._quality_checks(ori, new, rin, survivors)):
             if checks is not None and not all(ch["ok"] for ch in checks):
                 trails[i].append("alteration_quality")
                 skips.append((i, "alteration_quality", json.dumps(checks), trails[i]))
                 continue
-            if checks is not None:
-                trails[i].append("pass_alteration_quality")
-            s = self._sample(c, alt[i][0], alt[i][1], di, do)
-            s["source_index"] = int(i)
-            s["filter_trail"] = trails[i]
-            if checks is not None:
-                s["part_preserved"] = [ch["part_preserved"] for ch in checks]
-                s["sharpness_ratio"] = [ch["sharpness_ratio"] for ch in checks]
-            samples.append(s)
-            if self.trace is None:
-                self.trace = {"sample": s, "matches": c.matches, "k": c.k}
+            samples.append(self._finish(i, c, alt[i], (di, do), trails[i], checks))
         return samples, skips
+
+    def _finish(self, i: int, c: Candidate, alt: tuple, dists: tuple, trail: list, checks: list | None) -> dict:
+        "The sample record of a kept candidate, with its filter trail and alteration checks; the first one is traced for Fig. 2."
+        if checks is not None:
+            trail.append("pass_alteration_quality")
+        s = self._sample(c, alt[0], alt[1], *dists)
+        s["source_index"] = int(i)
+        s["filter_trail"] = trail
+        if checks is not None:
+            s["part_preserved"] = [ch["part_preserved"] for ch in checks]
+            s["sharpness_ratio"] = [ch["sharpness_ratio"] for ch in checks]
+        if self.trace is None:
+            self.trace = {"sample": s, "matches": c.matches, "k": c.k}
+        return s
 
     def _quality_checks(
         self, originals: torch.Tensor, altered: torch.Tensor, regions: torch.Tensor, survivors: list
@@ -1179,261 +353,6 @@ def _region_part(pair: SourcePair, region: np.ndarray, j: int) -> str | None:
     labels = pair.views[j].parts[region]
     pid = int(np.bincount(labels).argmax())
     return pair.views[j].subject.part_names[pid - 1] if pid > 0 else None
-
-
-def filter_stats(rows: Sequence[dict]) -> dict:
-    "Per filter: candidates evaluated, rejected and the rejection rate, from the `filter_trail` of manifest and rejection lines."
-    ev, rj = {f: 0 for f in FILTERS}, {f: 0 for f in FILTERS}
-    region = FILTERS[:5]
-    for r in rows:
-        for t in r.get("filter_trail", []):
-            if t.removeprefix("pass_") in ("perceptual", "alteration_quality"):
-                name = t.removeprefix("pass_")
-                ev[name] += 1
-                rj[name] += t == name
-                continue
-            stop = region.index(t) if t in region else len(region) - 1
-            for f in region[: stop + 1]:
-                ev[f] += 1
-            if t in region:
-                rj[t] += 1
-    return {
-        f: {"evaluated": ev[f], "rejected": rj[f], "rejection_rate": rj[f] / ev[f] if ev[f] else None} for f in FILTERS
-    }
-
-
-# %% ../nbs/05_dataset.ipynb
-IMAGE_KEYS = ("image1", "image2", "image1_altered", "image2_altered")
-MASK_KEYS = ("mask1", "mask2", "region1", "region2")
-POINT_KEYS = ("points_in1", "points_in2", "points_out1", "points_out2")
-GT_POINT_KEYS = tuple("gt_" + k for k in POINT_KEYS)
-
-
-def _write_png(array: np.ndarray, path: Path):
-    im = Image.fromarray(
-        (array.astype(np.uint8) * 255) if array.dtype == bool else (np.clip(array, 0, 1) * 255).round().astype(np.uint8)
-    )
-    with atomic_path(path) as tmp:
-        im.save(tmp, format="PNG")
-
-
-def read_jsonl(path: str | os.PathLike) -> list[dict]:
-    "Read a JSON-lines file; an unterminated last line (a killed writer) is ignored."
-    path = Path(path)
-    if not path.is_file():
-        return []
-    text = path.read_text()
-    lines = text.split("\n")
-    if not text.endswith("\n"):
-        lines = lines[:-1]
-    return [json.loads(l) for l in lines if l.strip()]
-
-
-def _append_line(path: Path, obj: dict):
-    data = json.dumps(obj) + "\n"
-    with open(path, "a") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _repair_jsonl(path: Path):
-    "Drop an unterminated last line left by a killed writer."
-    if path.is_file():
-        text = path.read_text()
-        if text and not text.endswith("\n"):
-            with atomic_path(path) as tmp:
-                tmp.write_text(text[: text.rfind("\n") + 1])
-
-
-def write_sample(folder: str | os.PathLike, sample: dict, manifest: str = "manifest.jsonl") -> dict:
-    "Write a sample's PNGs atomically, then append its manifest line; return the line."
-    folder = Path(folder)
-    sid = sample["id"]
-    files = {}
-    for k in IMAGE_KEYS + MASK_KEYS:
-        files[k] = f"{sid}_{k}.png"
-        _write_png(np.asarray(sample[k]), folder / files[k])
-    line = {k: v for k, v in sample.items() if k not in IMAGE_KEYS + MASK_KEYS}
-    for k in POINT_KEYS + GT_POINT_KEYS:
-        if k in line:
-            line[k] = np.asarray(line[k]).tolist()
-    line = {"id": sid, "files": files, **{k: v for k, v in line.items() if k != "id"}}
-    _append_line(
-        folder / manifest, json.loads(json.dumps(line, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
-    )
-    return line
-
-
-# %% ../nbs/05_dataset.ipynb
-class MTGDataset(torch.utils.data.Dataset):
-    "Samples of one split of the generated dataset (see the dataset contract)."
-
-    def __init__(
-        self,
-        root: str | os.PathLike,
-        split: str = "train",
-        min_skewness: float | None = None,
-        min_perceptual: float | None = None,
-    ):
-        self.folder = Path(root) / split
-        if not (self.folder / "manifest.jsonl").is_file():
-            raise FileNotFoundError(f"no manifest.jsonl in {self.folder}")
-        rows = read_jsonl(self.folder / "manifest.jsonl")
-        if min_skewness is not None:
-            rows = [r for r in rows if r["skewness"] >= min_skewness]
-        if min_perceptual is not None:
-            rows = [r for r in rows if r["perceptual_distance"] >= min_perceptual]
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, i: int) -> dict:
-        r = self.rows[i]
-        item = {}
-        for k in IMAGE_KEYS:
-            with Image.open(self.folder / r["files"][k]) as im:
-                item[k] = torch.from_numpy(np.asarray(im.convert("RGB"), np.float32) / 255).permute(2, 0, 1)
-        for k in MASK_KEYS:
-            with Image.open(self.folder / r["files"][k]) as im:
-                item[k] = torch.from_numpy(np.asarray(im) > 127)
-        for k in POINT_KEYS + GT_POINT_KEYS:
-            item[k] = torch.as_tensor(r.get(k, []), dtype=torch.long).reshape(-1, 2)
-        for k in ("oracle", "skewness", "match_score", "perceptual_distance"):
-            item[k] = float(r[k])
-        item["grid"] = int(r["grid"])
-        for k in ("id", "category", "part", "alteration"):
-            item[k] = str(r.get(k, ""))
-        return item
-
-
-def load_dataset(root: str | os.PathLike, split: str = "train", **filters) -> MTGDataset:
-    "The generated dataset's `split` as a torch Dataset; `min_skewness`, `min_perceptual` filter at load time."
-    return MTGDataset(root, split, **filters)
-
-
-def collate_mtg(items: Sequence[dict]) -> dict:
-    "Stack tensors, pad point lists to the batch maximum with -1, keep strings as lists."
-    out = {}
-    for k, v in items[0].items():
-        vals = [it[k] for it in items]
-        if k in POINT_KEYS + GT_POINT_KEYS:
-            n = max(x.shape[0] for x in vals)
-            pad = torch.full((len(vals), n, 2), -1, dtype=torch.long)
-            for j, x in enumerate(vals):
-                pad[j, : len(x)] = x
-            out[k] = pad
-        elif isinstance(v, torch.Tensor):
-            out[k] = torch.stack(vals)
-        elif isinstance(v, float):
-            out[k] = torch.tensor(vals, dtype=torch.float32)
-        elif isinstance(v, int):
-            out[k] = torch.tensor(vals, dtype=torch.long)
-        else:
-            out[k] = vals
-    return out
-
-
-# %% ../nbs/05_dataset.ipynb
-def generate_split(
-    pipeline: DatasetPipeline,
-    folder: str | os.PathLike,
-    n: int,
-    config: dict | None = None,
-    batch_size: int = 32,
-    max_attempts: int | None = None,
-    accelerator=None,
-    progress: bool = True,
-    stop_after_batches: int | None = None,
-) -> dict:
-    "Generate (or resume) `n` samples into `folder`; return counts, rejection log and timing."
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    rank, world = (accelerator.process_index, accelerator.num_processes) if accelerator is not None else (0, 1)
-    config = dict(config or {}, n=n)
-    cfg_path = folder / "config.json"
-    if rank == 0:
-        old = json.loads(cfg_path.read_text()) if cfg_path.is_file() else None
-        if old != config:  # different settings: rebuild the split
-            for f in list(folder.glob("*.png")) + list(folder.glob("*.jsonl")):
-                f.unlink()
-            save_json(config, cfg_path)
-        for f in folder.glob(".*"):  # temporary files of writes a killed run left half done
-            if f.is_file():
-                f.unlink()
-    if accelerator is not None:
-        accelerator.wait_for_everyone()
-    suffix = "" if world == 1 else f".rank{rank}"
-    man, rej = folder / f"manifest{suffix}.jsonl", folder / f"rejections{suffix}.jsonl"
-    for p in (man, rej):
-        _repair_jsonl(p)
-    done, rejected = read_jsonl(man), read_jsonl(rej)
-    seen = {r["source_index"] for r in done} | {r["source_index"] for r in rejected}
-    target = math.ceil(n / world) if rank < n % world or n % world == 0 else n // world
-    max_attempts = max_attempts or 20 * n
-    limit = min(max_attempts, len(pipeline.source))
-    stride = batch_size * world  # fixed batch boundaries: a resumed run batches exactly as an uninterrupted one
-    start = rank + ((max(seen) - rank) // stride) * stride if seen else rank
-    bar = tqdm(
-        total=target,
-        initial=min(len(done), target),
-        desc=f"{folder.name}",
-        disable=not progress,
-        mininterval=2,
-        unit="sample",
-    )
-    t0 = time.perf_counter()
-    made = 0
-    batches = 0
-    while len(done) < target and start < limit:
-        idx = list(range(start, min(limit, start + stride), world))
-        start += stride
-        samples, skips = pipeline.process(idx)
-        events = sorted([(s["source_index"], s) for s in samples] + [(k[0], k) for k in skips], key=lambda e: e[0])
-        for i, e in events:
-            if i in seen:
-                continue  # written before the run was killed
-            if isinstance(e, dict):
-                if len(done) >= target:
-                    break
-                done.append(write_sample(folder, e, man.name))
-                made += 1
-                bar.update(1)
-            else:
-                line = {"source_index": int(i), "reason": e[1], "detail": e[2], "filter_trail": list(e[3])}
-                _append_line(rej, line)
-                rejected.append(line)
-        dt = time.perf_counter() - t0
-        bar.set_postfix(rate=f"{made / dt:.2f}/s")
-        batches += 1
-        if stop_after_batches is not None and batches >= stop_after_batches:
-            break  # simulated kill (tests)
-    bar.close()
-    seconds = time.perf_counter() - t0
-    if accelerator is not None:
-        accelerator.wait_for_everyone()
-    if world > 1 and rank == 0:
-        rows = sorted(
-            [r for k in range(world) for r in read_jsonl(folder / f"manifest.rank{k}.jsonl")],
-            key=lambda r: r["source_index"],
-        )
-        with atomic_path(folder / "manifest.jsonl") as tmp:
-            tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    reasons: dict[str, int] = {}
-    for r in rejected:
-        reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
-    return {
-        "samples": len(done),
-        "made_this_run": made,
-        "source_pairs_seen": len(done) + len(rejected),
-        "pair_rejections": reasons,
-        "filters": filter_stats(done + rejected),
-        "seconds": seconds,
-        "samples_per_second": made / seconds if seconds > 0 else 0.0,
-    }
 
 
 # %% ../nbs/05_dataset.ipynb

@@ -703,7 +703,7 @@ def render_table2(
 # %% ../nbs/10_evaluate.ipynb
 def controlled_cases(root: str | os.PathLike, split: str = "test", limit: int | None = None, **filters) -> list[dict]:
     "Cases (generated = I'1, reference = I2) of a dataset split, for `score_cases`."
-    from mind_the_glitch.dataset import load_dataset
+    from mind_the_glitch.store import load_dataset
 
     ds = load_dataset(root, split, **filters)
     n = len(ds) if not limit else min(limit, len(ds))

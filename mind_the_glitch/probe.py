@@ -235,7 +235,7 @@ def make_probe_set(world: GlitchWorld, config: ProbeConfig) -> list[ProbeItem]:
 # %% ../nbs/13_probe.ipynb
 def correspondence_cells(reference: View, generated: View, grid: int) -> tuple[np.ndarray, np.ndarray]:
     "Flat grid cells on the generated subject and the reference cells holding their exact correspondences."
-    from mind_the_glitch.dataset import to_grid
+    from mind_the_glitch.regions import to_grid
 
     cells = np.flatnonzero(to_grid(generated.mask, grid))
     points, valid = correspond(generated, reference, grid_points(grid, generated.size)[cells])
@@ -280,7 +280,7 @@ def measure_probe(
     model, items: Sequence[ProbeItem], batch_size: int = 16, threshold: float | None = None
 ) -> tuple[list[dict], list[dict]]:
     "Per-pair rows (operator, magnitude, oracle, VSM altered / unaltered / control, heat-map AUROC) and per-point rows (label and dissimilarities)."
-    from mind_the_glitch.dataset import to_grid
+    from mind_the_glitch.regions import to_grid
     from mind_the_glitch.vsm import VSMScorer, resolve_visual_threshold
 
     if threshold is None:

@@ -404,7 +404,7 @@ def default_segmenter(
     "The dataset pipeline's segmenter for unlabeled images, Grounding DINO + SAM, from local folders or the local hub cache only."
     import inspect
 
-    from mind_the_glitch.dataset import GroundedSAMSegmenter
+    from mind_the_glitch.segment import GroundedSAMSegmenter
 
     defaults = inspect.signature(GroundedSAMSegmenter.from_pretrained).parameters
     det = detector or _hub_cache_folder(defaults["detector"].default)
@@ -572,7 +572,8 @@ class VSMScorer:
                 f"pair {i}: a subject mask is missing and no segmenter is set; pass the masks "
                 "(--mask-ref/--mask-gen on the command line) or a segmenter"
             )
-        from mind_the_glitch.dataset import GroundedSAMSegmenter, SourcePair
+        from mind_the_glitch.segment import GroundedSAMSegmenter
+        from mind_the_glitch.sources import SourcePair
 
         if isinstance(self.segmenter, GroundedSAMSegmenter) and not self.prompt:
             raise ValueError(

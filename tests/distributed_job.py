@@ -13,19 +13,17 @@ from pathlib import Path
 import torch
 from accelerate import Accelerator
 
+from mind_the_glitch.alter import DDPMInpainter
 from mind_the_glitch.backbone import EmbeddedFeatures
-from mind_the_glitch.dataset import (
-    BackboneDistance,
-    DatasetPipeline,
-    DDPMInpainter,
-    ExactMasks,
-    FilterConfig,
-    GlitchWorldSource,
-    PartMapProposer,
-    generate_split,
-)
+from mind_the_glitch.dataset import DatasetPipeline
+from mind_the_glitch.filters import BackboneDistance, FilterConfig
+from mind_the_glitch.regions import PartMapProposer
 from mind_the_glitch.sampling import EmbeddedDiffusion
-from mind_the_glitch.train import glitch_samples, train_disentangler
+from mind_the_glitch.segment import ExactMasks
+from mind_the_glitch.sources import GlitchWorldSource
+from mind_the_glitch.store import generate_split
+from mind_the_glitch.train import train_disentangler
+from mind_the_glitch.train_data import glitch_samples
 
 out, global_batch = Path(sys.argv[1]), int(sys.argv[2])
 torch.set_num_threads(1)

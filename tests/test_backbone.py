@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from mind_the_glitch.backbone import EmbeddedFeatures, StableDiffusionFeatures, decoder_layers, tiny_stable_diffusion
+from mind_the_glitch.backbone import EmbeddedFeatures, StableDiffusionFeatures, decoder_layers
+from mind_the_glitch.tiny import tiny_stable_diffusion
 
 
 @pytest.fixture(scope="module")

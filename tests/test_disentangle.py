@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from mind_the_glitch.backbone import EmbeddedFeatures, StableDiffusionFeatures, tiny_stable_diffusion
+from mind_the_glitch.backbone import EmbeddedFeatures, StableDiffusionFeatures
 from mind_the_glitch.disentangle import (
     SD21_LAYERS,
     Disentangler,
@@ -13,6 +13,7 @@ from mind_the_glitch.disentangle import (
     layer_channels,
     mtg_loss,
 )
+from mind_the_glitch.tiny import tiny_stable_diffusion
 
 
 @pytest.fixture(scope="module")

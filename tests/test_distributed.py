@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from mind_the_glitch.dataset import read_jsonl
+from mind_the_glitch.store import read_jsonl
 
 JOB = Path(__file__).with_name("distributed_job.py")
 

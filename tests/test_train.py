@@ -6,7 +6,8 @@ from accelerate import Accelerator
 
 from mind_the_glitch.backbone import EmbeddedFeatures
 from mind_the_glitch.disentangle import LossConfig, MindTheGlitch
-from mind_the_glitch.train import glitch_samples, train_disentangler
+from mind_the_glitch.train import train_disentangler
+from mind_the_glitch.train_data import glitch_samples
 
 KW = dict(
     layers=["us2", "us3"],
