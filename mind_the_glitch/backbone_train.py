@@ -225,11 +225,15 @@ def _lr_schedule(optimizer, config: BackboneTrainConfig):
     return get_constant_schedule_with_warmup(optimizer, config.warmup_steps)
 
 
-def _resume(checkpoint: Path, unet, optimizer, ema) -> int:
-    "Load the newest checkpoint into the model, optimizer and EMA; return its step (0 without one)."
+def _resume(checkpoint: Path, unet, optimizer, ema, steps: int) -> int:
+    "Load the newest checkpoint into the model, optimizer and EMA; return its step (0 without one, an error past `steps`)."
     if not checkpoint.exists():
         return 0
     states, info = load_checkpoint(checkpoint)
+    if int(info["step"]) > steps:
+        raise ValueError(
+            f"the checkpoint in {checkpoint} is at step {info['step']}, past steps={steps}: use its snapshot or a new out_dir"
+        )
     unet.load_state_dict(states["model"])
     optimizer.load_state_dict(states["optimizer"])
     ema.load_state_dict(states["ema"])
@@ -255,6 +259,40 @@ def _run_info(config: BackboneTrainConfig, n_images: int, loss: float | None, se
 
 
 # %% ../nbs/03_backbone_train.ipynb
+def _optimise(acc, unet, optimizer, lr_schedule, ema, batch: tuple, scheduler, config: BackboneTrainConfig) -> float:
+    "One optimizer step on a batch `(x_t, t, y, target)`; the EMA follows. Returns the loss."
+    xt, t, y, target = (v.to(acc.device) for v in batch)
+    with acc.autocast():
+        pred = unet(xt, t, class_labels=y).sample
+    loss = min_snr_loss(pred, target, t, scheduler, config.snr_gamma)
+    acc.backward(loss)
+    acc.clip_grad_norm_(unet.parameters(), 1.0)
+    optimizer.step()
+    lr_schedule.step()
+    optimizer.zero_grad(set_to_none=True)
+    ema.step(unet.parameters())
+    return loss.item()
+
+
+def _save_progress(acc, out_dir: Path, done: int, run: dict, info: dict) -> None:
+    "Every `checkpoint_every` steps the exact training state; every `snapshot_every` steps the EMA model."
+    config = run["config"]
+    if done % config.checkpoint_every == 0 or done == config.steps:
+        acc.wait_for_everyone()
+        if acc.is_main_process:
+            states = {
+                "model": acc.unwrap_model(run["unet"]).state_dict(),
+                "optimizer": run["optimizer"].state_dict(),
+                "ema": run["ema"].state_dict(),
+            }
+            save_checkpoint(out_dir / "checkpoint", states, step=done, loss=info["final_loss_ema"])
+    if acc.is_main_process and config.snapshot_every and done % config.snapshot_every == 0:
+        model = _ema_copy(acc.unwrap_model(run["unet"]), run["ema"])
+        folder = out_dir / "snapshots" / f"step-{done:06d}"
+        save_backbone(folder, model, run["codec"], run["scheduler"], info, config.weights_dtype)
+
+
+# %% ../nbs/03_backbone_train.ipynb
 def train_ddpm(
     out_dir: str | Path,
     images: torch.Tensor,
@@ -267,15 +305,10 @@ def train_ddpm(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    checkpoint = out_dir / "checkpoint"
     acc = Accelerator(mixed_precision=config.mixed_precision)
     unet, optimizer, ema = _new_model(config)
     codec, scheduler = PatchCodec(config.patch_size), embedded_scheduler(config.prediction_type)
-    start = _resume(checkpoint, unet, optimizer, ema)
-    if start > config.steps:
-        raise ValueError(
-            f"the checkpoint in {checkpoint} is at step {start}, past steps={config.steps}: use its snapshot or a new out_dir"
-        )
+    start = _resume(out_dir / "checkpoint", unet, optimizer, ema, config.steps)
     if start:
         acc.print(f"resuming from step {start}")
     lr_schedule = _lr_schedule(optimizer, config)
@@ -283,6 +316,7 @@ def train_ddpm(
         lr_schedule.step()
     unet, optimizer = acc.prepare(unet, optimizer)
     ema.to(acc.device)
+    run = dict(config=config, unet=unet, optimizer=optimizer, ema=ema, codec=codec, scheduler=scheduler)
     per_rank = max(1, config.batch_size // acc.num_processes)
     live = open_live(out_dir / "live", resume=start > 0) if acc.is_main_process else None
     bar = tqdm(
@@ -291,7 +325,6 @@ def train_ddpm(
         disable=not acc.is_main_process,
         initial=start,
         total=config.steps,
-        mininterval=5,
     )
     t0, loss_ema = time.perf_counter(), None
     unet.train()
@@ -299,17 +332,8 @@ def train_ddpm(
         batch = ddpm_batch(
             images, labels, per_rank, step, config.seed, scheduler, config.class_dropout, acc.process_index, codec
         )
-        xt, t, y, target = (v.to(acc.device) for v in batch)
-        with acc.autocast():
-            pred = unet(xt, t, class_labels=y).sample
-        loss = min_snr_loss(pred, target, t, scheduler, config.snr_gamma)
-        acc.backward(loss)
-        acc.clip_grad_norm_(unet.parameters(), 1.0)
-        optimizer.step()
-        lr_schedule.step()
-        optimizer.zero_grad(set_to_none=True)
-        ema.step(unet.parameters())
-        loss_ema = loss.item() if loss_ema is None else 0.98 * loss_ema + 0.02 * loss.item()
+        loss = _optimise(acc, unet, optimizer, lr_schedule, ema, batch, scheduler, config)
+        loss_ema = loss if loss_ema is None else 0.98 * loss_ema + 0.02 * loss
         bar.set_postfix(loss=f"{loss_ema:.4f}")
         done = step + 1
         if live is not None and done % config.log_every == 0:
@@ -317,25 +341,7 @@ def train_ddpm(
             live.log_metric("loss", loss_ema)
             live.log_metric("lr", lr_schedule.get_last_lr()[0])
             live.next_step()
-        if done % config.checkpoint_every == 0 or done == config.steps:
-            acc.wait_for_everyone()
-            if acc.is_main_process:
-                states = {
-                    "model": acc.unwrap_model(unet).state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "ema": ema.state_dict(),
-                }
-                save_checkpoint(checkpoint, states, step=done, loss=loss_ema)
-        if acc.is_main_process and config.snapshot_every and done % config.snapshot_every == 0:
-            info = _run_info(config, len(images), loss_ema, time.perf_counter() - t0)
-            save_backbone(
-                out_dir / "snapshots" / f"step-{done:06d}",
-                _ema_copy(acc.unwrap_model(unet), ema),
-                codec,
-                scheduler,
-                info,
-                config.weights_dtype,
-            )
+        _save_progress(acc, out_dir, done, run, _run_info(config, len(images), loss_ema, time.perf_counter() - t0))
         if stop_after is not None and done >= stop_after:
             bar.close()
             return None  # simulated kill (tests)
