@@ -12,7 +12,8 @@ import time
 
 import torch
 
-from mind_the_glitch.consistency import PAPER_SEEDS, finetune_lora, lora_subjects, render_subject_views
+from mind_the_glitch.consistency import PAPER_SEEDS
+from mind_the_glitch.lora import finetune_lora, lora_subjects, render_subject_views
 from mind_the_glitch.sampling import EmbeddedDiffusion, generate
 from mind_the_glitch.world import GlitchWorld
 

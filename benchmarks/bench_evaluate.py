@@ -15,8 +15,9 @@ import warnings
 import torch
 
 from mind_the_glitch.baselines import make_baselines
-from mind_the_glitch.evaluate import best_match_map, retexture_case
-from mind_the_glitch.vsm import VSMScorer, load_model
+from mind_the_glitch.evaluate import best_match_map
+from mind_the_glitch.scorer import VSMScorer, load_model
+from mind_the_glitch.subject_driven import retexture_case
 from mind_the_glitch.world import GlitchWorld
 
 ap = argparse.ArgumentParser()

@@ -62,10 +62,11 @@ def main():
     a = ap.parse_args()
     from mind_the_glitch.backbone import StableDiffusionFeatures
     from mind_the_glitch.baselines import load_hf_baseline
-    from mind_the_glitch.disentangle import LossConfig, MindTheGlitch, disentangler_for, mtg_loss
+    from mind_the_glitch.disentangle import MindTheGlitch, disentangler_for
+    from mind_the_glitch.losses import LossConfig, mtg_loss
+    from mind_the_glitch.scorer import VSMScorer
     from mind_the_glitch.tiny import tiny_stable_diffusion
     from mind_the_glitch.train_data import IMAGE_KEYS, glitch_samples, points_batch, sample_points
-    from mind_the_glitch.vsm import VSMScorer
 
     dev, dtype = a.device, (torch.bfloat16 if a.dtype == "bf16" else torch.float32)
     torch.manual_seed(0)

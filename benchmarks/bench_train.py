@@ -29,7 +29,8 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     from mind_the_glitch.backbone import EmbeddedFeatures
-    from mind_the_glitch.disentangle import LossConfig, disentangler_for, mtg_loss
+    from mind_the_glitch.disentangle import disentangler_for
+    from mind_the_glitch.losses import LossConfig, mtg_loss
     from mind_the_glitch.train_data import IMAGE_KEYS, glitch_samples, points_batch, sample_points
 
     try:

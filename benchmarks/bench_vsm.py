@@ -19,7 +19,8 @@ import time
 import numpy as np
 import torch
 
-from mind_the_glitch.vsm import VSMScorer, vsm_score
+from mind_the_glitch.scorer import VSMScorer
+from mind_the_glitch.vsm import vsm_score
 from mind_the_glitch.world import GlitchWorld
 
 ap = argparse.ArgumentParser()
@@ -42,7 +43,7 @@ if args.random:
     model = MindTheGlitch(fx, disentangler_for(fx))
     kind = "random weights, default embedded configuration"
 else:
-    from mind_the_glitch.vsm import load_model
+    from mind_the_glitch.scorer import load_model
 
     model = load_model(args.model, device="cpu")
     kind = f"trained ({args.model or 'shipped'})"

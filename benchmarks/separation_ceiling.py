@@ -26,7 +26,8 @@ from sklearn.metrics import roc_auc_score
 from tqdm import tqdm
 
 from mind_the_glitch.backbone import EmbeddedFeatures
-from mind_the_glitch.disentangle import Disentangler, disentangler_for, flat_points
+from mind_the_glitch.disentangle import Disentangler, disentangler_for
+from mind_the_glitch.losses import flat_points
 from mind_the_glitch.store import load_dataset
 from mind_the_glitch.train_data import FeatureCache, sample_points
 from mind_the_glitch.train_metrics import evaluate

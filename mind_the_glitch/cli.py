@@ -6,382 +6,33 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
-import os
 import sys
 import warnings
 from pathlib import Path
 from typing import Sequence
 
+from mind_the_glitch.cli_batch import (
+    pair_row,
+    row_fields,
+    score_pairs,
+    score_subject_driven,
+    summarize,
+    summarize_generators,
+)
+
+from .cli_io import RowWriter, check_outputs, find_pairs, load_pair
+
 # torch and the models are imported inside the functions, so `--help`/`--version` and usage errors are instant
 
 # %% auto 0
-__all__ = [
-    "IMAGE_SUFFIXES",
-    "FIGURE_SUFFIXES",
-    "find_pairs",
-    "check_outputs",
-    "RowWriter",
-    "summarize",
-    "score_pairs",
-    "write_results",
-    "build_parser",
-    "UsageError",
-    "summarize_generators",
-    "main",
-    "save_random_model",
-]
-
-# %% ../nbs/12_cli.ipynb
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
-
-
-def _images_in(folder: Path) -> dict[str, Path]:
-    "Image files directly in `folder`, by stem (error on two files with one stem)."
-    out: dict[str, Path] = {}
-    for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES:
-            if p.stem in out:
-                raise ValueError(f"two images with the stem {p.stem!r} in {folder}: {out[p.stem].name}, {p.name}")
-            out[p.stem] = p
-    return out
-
-
-def find_pairs(
-    ref: str | Path, gen: str | Path, mask_ref: str | Path | None = None, mask_gen: str | Path | None = None
-) -> list[dict]:
-    "Pairs to score: dicts with `reference`, `generated`, `mask_reference`, `mask_generated` paths (None = segment), `error`."
-    ref, gen = Path(ref), Path(gen)
-    if not gen.exists():
-        raise FileNotFoundError(f"generated image or folder not found: {gen}")
-    if not ref.exists():
-        raise FileNotFoundError(f"reference image or folder not found: {ref}")
-    if gen.is_file():
-        if ref.is_dir():
-            raise ValueError(
-                f"REF is a folder ({ref}) but GEN is a single file ({gen}); give two files, or GEN as a folder"
-            )
-        for m in (mask_ref, mask_gen):
-            if m is not None and Path(m).is_dir():
-                raise ValueError(f"mask {m} is a folder; in single-pair mode give a mask file")
-        return [
-            dict(
-                reference=ref,
-                generated=gen,
-                mask_reference=mask_ref and Path(mask_ref),
-                mask_generated=mask_gen and Path(mask_gen),
-                error=None,
-            )
-        ]
-    gens = _images_in(gen)
-    if not gens:
-        raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {gen}")
-    refs = _images_in(ref) if ref.is_dir() else None
-    if mask_ref is not None and Path(mask_ref).is_file() and refs is not None:
-        raise ValueError(
-            "--mask-ref is a single file but REF is a folder; give a folder of masks named by the image stems"
-        )
-
-    def _mask(m, stem):
-        if m is None:
-            return None
-        m = Path(m)
-        if not m.is_dir():
-            return m
-        hits = [p for p in (m / f"{stem}{s}" for s in IMAGE_SUFFIXES) if p.is_file()]
-        return hits[0] if hits else m / f"{stem}.png"  # a missing mask file becomes this pair's error
-
-    pairs = []
-    for stem, g in gens.items():
-        r, err = ref, None
-        if refs is not None:
-            r = refs.get(stem)
-            if r is None:
-                err = f"no reference image with stem {stem!r} in {ref}"
-        pairs.append(
-            dict(
-                reference=r,
-                generated=g,
-                mask_reference=_mask(mask_ref, stem if refs is not None else ref.stem),
-                mask_generated=_mask(mask_gen, stem),
-                error=err,
-            )
-        )
-    return pairs
+__all__ = ["build_parser", "UsageError", "main", "save_random_model"]
 
 
 # %% ../nbs/12_cli.ipynb
-FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg")
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    "Whether `path` is `folder` or lies inside it (resolved, so `..` and links cannot hide it)."
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
-
-
-def _writable_parent(path: Path, what: str):
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise ValueError(f"{what}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ValueError(f"{what}: {path} is not writable")
-
-
-def check_outputs(
-    out: str | Path | None, heatmap: str | Path | None, inputs: Sequence[str | Path | None], single: bool
-):
-    "Reject output paths that are malformed, unwritable, or on or inside an input file or folder (before any work is done)."
-    given = [Path(p) for p in inputs if p is not None]
-    folders = [p for p in given if p.is_dir()]
-    files = [p.resolve() for p in given if p.is_file()]
-    if out is not None:
-        out = Path(out)
-        if single:
-            raise ValueError("--out is for folder mode; use --json for one pair")
-        if out.suffix.lower() not in (".csv", ".json"):
-            raise ValueError(f"--out must end in .csv or .json, got {out}")
-        if out.is_dir():
-            raise ValueError(f"--out {out} is a folder; give a .csv or .json file")
-        _writable_parent(out, "--out")
-        if out.resolve() in files or any(_inside(out, f) for f in folders):
-            raise ValueError(
-                f"--out {out} is an input or inside an input folder; it would overwrite or mix with the inputs"
-            )
-    if heatmap is not None:
-        heatmap = Path(heatmap)
-        if single:
-            if heatmap.suffix.lower() not in FIGURE_SUFFIXES:
-                raise ValueError(
-                    f"--heatmap must end in one of {', '.join(FIGURE_SUFFIXES)} for one pair, got {heatmap}"
-                )
-            _writable_parent(heatmap, "--heatmap")
-            if heatmap.resolve() in files:
-                raise ValueError(f"--heatmap {heatmap} is an input file; it would be overwritten")
-        else:
-            if heatmap.exists() and not heatmap.is_dir():
-                raise ValueError(f"--heatmap {heatmap} is a file; in folder mode give a folder for the figures")
-            if any(_inside(heatmap, f) or _inside(f, heatmap) for f in folders):
-                raise ValueError(
-                    f"--heatmap {heatmap} overlaps an input folder; the figures would overwrite or mix with the inputs"
-                )
-            _writable_parent(heatmap / "figure.png", "--heatmap") if heatmap.is_dir() else _writable_parent(
-                heatmap, "--heatmap"
-            )
-
-
-# %% ../nbs/12_cli.ipynb
-class RowWriter:
-    "Stream result rows to `path.partial`; `finish` moves the complete file to `path`, `abort` leaves a marked partial file."
-
-    def __init__(self, path: str | Path, fields: Sequence[str]):
-        self.path = Path(path)
-        self.partial = self.path.with_name(self.path.name + ".partial")
-        self.fields, self.rows = list(fields), []
-        self.json = self.path.suffix.lower() == ".json"
-        self._file = None if self.json else open(self.partial, "w", newline="")
-        if self._file is not None:
-            self._csv = csv.DictWriter(self._file, fieldnames=self.fields, extrasaction="ignore")
-            self._csv.writeheader()
-            self._file.flush()
-
-    def write(self, row: dict):
-        self.rows.append(row)
-        if self._file is not None:
-            self._csv.writerow({k: ("" if row.get(k) is None else row[k]) for k in self.fields})
-            self._file.flush()
-
-    def _close(self):
-        if self._file is not None and not self._file.closed:
-            self._file.close()
-
-    def finish(self, summary: dict) -> Path:
-        "Write the complete results to `path` (atomically) and remove the partial file."
-        self._close()
-        if self.json:
-            from mind_the_glitch.core import save_json
-
-            save_json({"summary": summary, "pairs": self.rows}, self.path)
-        else:
-            os.replace(self.partial, self.path)
-        self.partial.unlink(missing_ok=True)
-        return self.path
-
-    def abort(self, summary: dict) -> Path:
-        'Keep what was scored in `path.partial` (JSON: with `"partial": true`).'
-        self._close()
-        if self.json:
-            from mind_the_glitch.core import save_json
-
-            save_json({"partial": True, "summary": summary, "pairs": self.rows}, self.partial)
-        return self.partial
-
-
-# %% ../nbs/12_cli.ipynb
-def _load_pair(p: dict, mask_threshold: float | None = None):
-    from mind_the_glitch.core import load_image
-    from mind_the_glitch.vsm import load_mask
-
-    if p["error"]:
-        raise ValueError(p["error"])
-    ref, gen = load_image(p["reference"]), load_image(p["generated"])
-    mr = load_mask(p["mask_reference"], mask_threshold) if p["mask_reference"] is not None else None
-    mg = load_mask(p["mask_generated"], mask_threshold) if p["mask_generated"] is not None else None
-    return ref, gen, mr, mg
-
-
-def _row(p: dict, thresholds, result=None, error: str | None = None) -> dict:
-    row = {"generated": str(p["generated"]), "reference": str(p["reference"]) if p["reference"] is not None else None}
-    if result is not None:
-        d = result.to_dict()
-        row.update(status="ok" if result.n_matches > 0 else "no_match", error=None, **d)
-    else:
-        row.update(
-            status="error", error=error, **{f"vsm_{t:g}": None for t in thresholds}, n_matches=None, n_candidates=None
-        )
-    return row
-
-
-def summarize(rows: list[dict], thresholds: Sequence[float]) -> dict:
-    "Counts per status and the mean VSM per threshold over the scored pairs."
-    ok = [r for r in rows if r["status"] == "ok"]
-    return {
-        "n_pairs": len(rows),
-        "n_scored": len(ok),
-        "n_no_match": sum(r["status"] == "no_match" for r in rows),
-        "n_failed": sum(r["status"] == "error" for r in rows),
-        **{f"mean_vsm_{t:g}": (sum(r[f"vsm_{t:g}"] for r in ok) / len(ok) if ok else None) for t in thresholds},
-        "direction": "higher = more consistent",
-    }
-
-
-def score_pairs(
-    scorer,
-    pairs: list[dict],
-    heatmap_dir: str | Path | None = None,
-    progress: bool = True,
-    log=None,
-    on_row=None,
-    mask_threshold: float | None = None,
-) -> tuple[list[dict], dict]:
-    "Score many pairs (batched); unreadable pairs become `status='error'` rows; `on_row(row)` sees each row as it is done. Returns (rows, summary)."
-    log = log or sys.stderr
-    import matplotlib.pyplot as plt
-    from tqdm.auto import tqdm
-
-    from mind_the_glitch.core import save_figure
-    from mind_the_glitch.vsm import NoSemanticMatchesWarning, plot_vsm
-
-    rows: list = [None] * len(pairs)
-
-    def _done(i, result, error=None, data=None, heatmap=None):
-        rows[i] = _row(pairs[i], scorer.thresholds, result, error)
-        if on_row is not None:
-            on_row(rows[i])
-        if error:
-            print(f"skipped {pairs[i]['generated']}: {error}", file=log)
-        if heatmap_dir is not None and result is not None:
-            fig = plot_vsm(
-                data[0], data[1], heatmap, result.scores, result.n_matches, title=Path(pairs[i]["generated"]).name
-            )
-            save_figure(fig, Path(heatmap_dir) / f"{Path(pairs[i]['generated']).stem}.png")
-            plt.close(fig)
-
-    bar = tqdm(total=len(pairs), desc="VSM", unit="pair", disable=not progress, file=log)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NoSemanticMatchesWarning)  # reported per row as status no_match
-        for s in range(0, len(pairs), scorer.batch_size):
-            loaded = []
-            for i in range(s, min(s + scorer.batch_size, len(pairs))):
-                try:
-                    loaded.append((i, _load_pair(pairs[i], mask_threshold)))
-                except (OSError, ValueError, TypeError) as e:
-                    _done(i, None, str(e))
-                    bar.update(1)
-            groups = [loaded]
-            try:
-                outs = (
-                    [
-                        scorer.score(
-                            [d[0] for _, d in loaded],
-                            [d[1] for _, d in loaded],
-                            [d[2] for _, d in loaded],
-                            [d[3] for _, d in loaded],
-                        )
-                    ]
-                    if loaded
-                    else []
-                )
-            except (ValueError, TypeError, OSError):
-                groups, outs = [[x] for x in loaded], []
-                for i, d in loaded:
-                    try:
-                        outs.append(scorer.score(d[0], d[1], d[2], d[3]))
-                    except (ValueError, TypeError, OSError) as e:
-                        outs.append(e)
-            for group, out in zip(groups, outs):
-                if isinstance(out, Exception):
-                    _done(group[0][0], None, str(out))
-                    bar.update(1)
-                    continue
-                for k, (i, d) in enumerate(group):
-                    _done(i, out.results[k], data=d, heatmap=out.heatmaps[k])
-                    bar.update(1)
-    bar.close()
-    return rows, summarize(rows, scorer.thresholds)
-
-
-def write_results(rows: list[dict], summary: dict, path: str | Path) -> Path:
-    "Write rows to CSV (`.csv`, summary on stderr) or rows + summary to JSON (`.json`), atomically."
-    from mind_the_glitch.core import atomic_path, save_json
-
-    path = Path(path)
-    if path.suffix.lower() == ".json":
-        return save_json({"summary": summary, "pairs": rows}, path)
-    if path.suffix.lower() != ".csv":
-        raise ValueError(f"--out must end in .csv or .json, got {path.name}")
-    with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if v is None else v) for k, v in r.items()})
-    return path
-
-
-# %% ../nbs/12_cli.ipynb
-def _fmt(v) -> str:
-    return "nan" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4f}"
-
-
-def _row_fields(thresholds: Sequence[float]) -> list[str]:
-    return [
-        "generated",
-        "reference",
-        "status",
-        "error",
-        *[f"vsm_{t:g}" for t in thresholds],
-        "n_matches",
-        "n_candidates",
-    ]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from mind_the_glitch import __version__
-
-    ap = argparse.ArgumentParser(
-        prog="mind-the-glitch",
-        description="Mind-the-Glitch: visual inconsistency of a generated subject "
-        "against a reference (VSM, higher = more consistent).",
-    )
-    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = ap.add_subparsers(dest="command", required=True)
-    sc = sub.add_parser(
-        "score",
-        help="VSM of REF/GEN images, or of every image in a GEN folder",
-        description="Score generated image(s) against reference image(s) with VSM.",
-    )
+def _add_score_inputs(sc: argparse.ArgumentParser) -> None:
+    "`score`: the images, their masks (or the segmenter that finds them), and the outputs."
     sc.add_argument("ref", help="reference image, or a folder of references matched to GEN by file stem")
     sc.add_argument("gen", help="generated image, or a folder of generated images")
     sc.add_argument("--mask-ref", help="reference subject mask (file, or folder of masks by stem); default: segment")
@@ -402,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--out", help="folders: write the per-pair results to this .csv or .json (rows are saved as they are scored)"
     )
+
+
+def _add_score_options(sc: argparse.ArgumentParser) -> None:
+    "`score`: the model, VSM's thresholds and matching rule, batching, device and messages."
     sc.add_argument("--model", help="Mind-the-Glitch model folder (default: the model shipped in the package)")
     sc.add_argument(
         "--thresholds",
@@ -424,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--device", default="auto", help="cpu, cuda, or auto (default)")
     sc.add_argument("--no-progress", action="store_true", help="no progress bar")
     sc.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+
+
+# %% ../nbs/12_cli.ipynb
+def _add_evaluate_command(sub) -> None:
+    "The `evaluate` command: a subject-driven benchmark folder."
     ev = sub.add_parser(
         "evaluate",
         help="VSM of a subject-driven benchmark folder, summarised per generator",
@@ -439,9 +99,31 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--batch-size", type=int, default=16, help="images per backbone batch (default 16)")
     ev.add_argument("--device", default="auto", help="cpu, cuda, or auto (default)")
     ev.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    "The `mind-the-glitch` argument parser: `--version` and the `score` and `evaluate` commands."
+    from mind_the_glitch import __version__
+
+    ap = argparse.ArgumentParser(
+        prog="mind-the-glitch",
+        description="Mind-the-Glitch: visual inconsistency of a generated subject "
+        "against a reference (VSM, higher = more consistent).",
+    )
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+    sc = sub.add_parser(
+        "score",
+        help="VSM of REF/GEN images, or of every image in a GEN folder",
+        description="Score generated image(s) against reference image(s) with VSM.",
+    )
+    _add_score_inputs(sc)
+    _add_score_options(sc)
+    _add_evaluate_command(sub)
     return ap
 
 
+# %% ../nbs/12_cli.ipynb
 class UsageError(ValueError):
     "A problem with the command line itself (exit code 2)."
 
@@ -461,8 +143,9 @@ def _check_args(args, pairs: list[dict], single: bool):
 
 
 def _make_scorer(args, pairs: list[dict]):
+    "The `VSMScorer` of the arguments, with a segmenter only when some pair lacks a mask."
     from mind_the_glitch.core import get_device
-    from mind_the_glitch.vsm import VSMScorer, default_segmenter
+    from mind_the_glitch.scorer import VSMScorer, default_segmenter
 
     need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
     segmenter = (
@@ -486,15 +169,22 @@ def _make_scorer(args, pairs: list[dict]):
 
 
 # %% ../nbs/12_cli.ipynb
+def _fmt(v) -> str:
+    "A score for the text report: four decimals, or `nan` when undefined."
+    return "nan" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4f}"
+
+
 def _score_one(args, pair: dict, data, scorer) -> int:
+    "`score` on one pair: the scores printed (or JSON), the figure written with `--heatmap`."
     from mind_the_glitch.core import save_figure
-    from mind_the_glitch.vsm import NoSemanticMatchesWarning, plot_vsm
+    from mind_the_glitch.scorer import plot_vsm
+    from mind_the_glitch.vsm import NoSemanticMatchesWarning
 
     ref, gen, mr, mg = data
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NoSemanticMatchesWarning)
         out = scorer.score(ref, gen, mr, mg)
-    row = _row(pair, scorer.thresholds, out.results[0])
+    row = pair_row(pair, scorer.thresholds, out.results[0])
     if args.heatmap:
         import matplotlib
 
@@ -528,11 +218,13 @@ def _score_one(args, pair: dict, data, scorer) -> int:
     return 0
 
 
+# %% ../nbs/12_cli.ipynb
 def _score_folders(args, pairs: list[dict], scorer) -> int:
+    "`score` on folders: rows streamed to `--out`, the summary printed (or JSON); exit 1 when no pair could be scored."
     import matplotlib
 
     matplotlib.use("Agg")
-    writer = RowWriter(args.out, _row_fields(scorer.thresholds)) if args.out else None
+    writer = RowWriter(args.out, row_fields(scorer.thresholds)) if args.out else None
     done: list[dict] = []
 
     def keep(row):
@@ -575,31 +267,21 @@ def _score_folders(args, pairs: list[dict], scorer) -> int:
     return 0 if summary["n_scored"] + summary["n_no_match"] > 0 else 1
 
 
-def summarize_generators(rows: list[dict], threshold: float) -> dict:
-    "Per generator: images, mean VSM at `threshold`, and its Pearson / Spearman correlation with the annotated oracle."
-    from scipy import stats
-
-    key = f"vsm_{threshold:g}"
-    out = {}
-    for generator in sorted({r["generator"] for r in rows}):
-        sel = [r for r in rows if r["generator"] == generator and r.get(key) is not None]
-        vsm = [r[key] for r in sel]
-        oracle = [r["oracle"] for r in sel]
-        varies = len(sel) >= 3 and len(set(vsm)) > 1 and len(set(oracle)) > 1
-        out[generator] = {
-            "n": len(sel),
-            "mean_vsm": sum(vsm) / len(vsm) if vsm else None,
-            "mean_oracle": sum(oracle) / len(oracle) if oracle else None,
-            "pearson": float(stats.pearsonr(vsm, oracle)[0]) if varies else None,
-            "spearman": float(stats.spearmanr(vsm, oracle)[0]) if varies else None,
-        }
-    return out
+# %% ../nbs/12_cli.ipynb
+def _print_generators(summary: dict, n_images: int, n_cases: int, threshold: float, source: str) -> None:
+    "The `evaluate` report: the counts, the T_v used, and one line per generator."
+    print(f"{n_images} images of {n_cases} cases; VSM at T_v = {threshold:g} ({source}), higher = more consistent")
+    for generator, s in summary.items():
+        print(
+            f"  {generator:24s} n={s['n']:3d}  mean VSM {_fmt(s['mean_vsm'])}  mean oracle {_fmt(s['mean_oracle'])}  "
+            f"Pearson {_fmt(s['pearson'])}  Spearman {_fmt(s['spearman'])}"
+        )
 
 
 def _evaluate_folder(args) -> int:
     "The `evaluate` command: a subject-driven folder, scored and summarised per generator."
-    from mind_the_glitch.evaluate import load_subject_driven
-    from mind_the_glitch.vsm import VSMScorer, resolve_visual_threshold
+    from mind_the_glitch.scorer import VSMScorer, resolve_visual_threshold
+    from mind_the_glitch.subject_driven import load_subject_driven
 
     if args.out is not None:
         try:
@@ -614,25 +296,19 @@ def _evaluate_folder(args) -> int:
     threshold, source = resolve_visual_threshold(scorer.model, "auto")
     fields = ["case", "generator", "oracle", *[f"vsm_{t:g}" for t in scorer.thresholds], "n_matches"]
     writer = RowWriter(args.out, fields) if args.out else None
-    rows = []
+    done: list[dict] = []
+
+    def keep(row):
+        done.append(row)
+        if writer is not None:
+            writer.write(row)
+
     try:
-        for start in range(0, len(cases), args.batch_size):
-            chunk = cases[start : start + args.batch_size]
-            out = scorer.score(
-                [c["reference"] for c in chunk],
-                [c["generated"] for c in chunk],
-                [c["mask_reference"] for c in chunk],
-                [c["mask_generated"] for c in chunk],
-            )
-            for c, r in zip(chunk, out.results):
-                row = {"case": c["case"], "generator": c["group"], "oracle": c["oracle"], **r.to_dict()}
-                rows.append(row)
-                if writer is not None:
-                    writer.write(row)
+        rows = score_subject_driven(scorer, cases, args.batch_size, on_row=keep)
     except BaseException:
         if writer is not None:
             print(
-                f"mind-the-glitch: {len(rows)} of {len(cases)} images scored; they are in {writer.abort({})}",
+                f"mind-the-glitch: {len(done)} of {len(cases)} images scored; they are in {writer.abort({})}",
                 file=sys.stderr,
             )
         raise
@@ -642,18 +318,13 @@ def _evaluate_folder(args) -> int:
     if args.json:
         print(json.dumps({"threshold": threshold, "threshold_source": source, "per_generator": summary}, indent=2))
         return 0
-    print(
-        f"{len(rows)} images of {len({r['case'] for r in rows})} cases; VSM at T_v = {threshold:g} ({source}), higher = more consistent"
-    )
-    for generator, s in summary.items():
-        print(
-            f"  {generator:24s} n={s['n']:3d}  mean VSM {_fmt(s['mean_vsm'])}  mean oracle {_fmt(s['mean_oracle'])}  "
-            f"Pearson {_fmt(s['pearson'])}  Spearman {_fmt(s['spearman'])}"
-        )
+    _print_generators(summary, len(rows), len({r["case"] for r in rows}), threshold, source)
     return 0
 
 
+# %% ../nbs/12_cli.ipynb
 def _run(args) -> int:
+    "Run the parsed command; bad input fails before the model loads."
     if args.command == "evaluate":
         return _evaluate_folder(args)
     try:
@@ -662,7 +333,7 @@ def _run(args) -> int:
         raise UsageError(str(e)) from e
     single = Path(args.gen).is_file()
     _check_args(args, pairs, single)
-    data = _load_pair(pairs[0], args.mask_threshold) if single else None  # bad input fails before the model is loaded
+    data = load_pair(pairs[0], args.mask_threshold) if single else None  # bad input fails before the model is loaded
     scorer = _make_scorer(args, pairs)
     return _score_one(args, pairs[0], data, scorer) if single else _score_folders(args, pairs, scorer)
 

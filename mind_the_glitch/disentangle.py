@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -20,28 +19,20 @@ from diffusers.configuration_utils import register_to_config
 
 from .backbone import DiffusionFeatures, EmbeddedFeatures, StableDiffusionFeatures
 from .core import check_images, get_device
+from .model_files import check_weights, resolve_model_folder, validate_config
 
 # %% auto 0
 __all__ = [
     "EMBEDDED_LAYERS",
     "SD21_LAYERS",
     "MTG_WEIGHTS",
-    "CONFIG_CHECKS",
     "Bottleneck",
     "Disentangler",
     "layer_channels",
     "disentangler_for",
     "check_compatible",
-    "validate_config",
-    "resolve_model_folder",
-    "check_weights",
     "MindTheGlitch",
     "load_backbone",
-    "flat_points",
-    "point_logits",
-    "point_ce",
-    "LossConfig",
-    "mtg_loss",
 ]
 
 
@@ -281,107 +272,6 @@ def check_compatible(
 
 
 # %% ../nbs/06_disentangle.ipynb
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-CONFIG_CHECKS = {
-    "layers": (
-        lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v),
-        "a non-empty list of layer names",
-    ),
-    "in_channels": (
-        lambda v: isinstance(v, list) and all(_is_int(x) and x > 0 for x in v),
-        "a list of positive channel counts",
-    ),
-    "backbone_id": (lambda v: isinstance(v, str) and v != "", "a backbone id string"),
-    "grid": (lambda v: _is_int(v) and 1 <= v <= 256, "an integer grid side in [1, 256]"),
-    "proj_dim": (lambda v: _is_int(v) and 1 <= v <= 4096, "an integer in [1, 4096]"),
-    "bottleneck_dim": (lambda v: v is None or (_is_int(v) and v > 0), "null or a positive integer"),
-    "num_groups": (lambda v: _is_int(v) and v > 0, "a positive integer"),
-    "first_layer_unweighted": (lambda v: isinstance(v, bool), "true or false"),
-    "weight_init": (lambda v: v in ("ones", "randn"), "'ones' or 'randn'"),
-    "timestep": (lambda v: _is_int(v) and 0 <= v <= 999, "an integer timestep in [0, 999]"),
-    "image_size": (
-        lambda v: v is None or (_is_int(v) and 8 <= v <= 4096),
-        "null or an integer image side in [8, 4096]",
-    ),
-    "backbone_path": (lambda v: v is None or isinstance(v, str), "null or a folder path"),
-    "backbone_resolution": (
-        lambda v: v is None or (_is_int(v) and 8 <= v <= 4096),
-        "null or an integer resolution in [8, 4096]",
-    ),
-    "visual_threshold": (
-        lambda v: v is None or (_is_number(v) and -1 <= v <= 1),
-        "null or a cosine threshold in [-1, 1]",
-    ),
-    "vsm_one_to_one": (lambda v: v is None or isinstance(v, bool), "null, true or false"),
-    "vsm_visual_at": (
-        lambda v: v is None or v in ("anywhere", "semantic_match"),
-        "null, 'anywhere' or 'semantic_match'",
-    ),
-}
-
-
-def validate_config(config: dict, where: str = "config.json") -> dict:
-    "Check every field of a Disentangler config (type and range); the error names `where` and the field."
-    for name, (ok, expected) in CONFIG_CHECKS.items():
-        if name in config and not ok(config[name]):
-            raise ValueError(f"{where}: field {name!r} must be {expected}, got {config[name]!r}")
-    for name in ("layers", "in_channels", "backbone_id"):
-        if name not in config:
-            raise ValueError(f"{where}: field {name!r} is missing")
-    if len(config["layers"]) != len(config["in_channels"]):
-        raise ValueError(f"{where}: {len(config['layers'])} layers but {len(config['in_channels'])} in_channels")
-    q = config.get("proj_dim", 384)
-    b = config.get("bottleneck_dim") or q // 4
-    groups = config.get("num_groups", 32)
-    if q % groups or b % groups:
-        raise ValueError(f"{where}: field 'num_groups' ({groups}) must divide proj_dim ({q}) and the bottleneck ({b})")
-    return config
-
-
-def resolve_model_folder(ref: str | os.PathLike, revision: str | None = None) -> Path:
-    "A local model folder, or the local cache folder of a hub id (`revision` pinned; never downloaded)."
-    path = Path(ref).expanduser()
-    if path.is_dir() or str(ref).startswith((".", "/", "~")) or path.exists():
-        return path
-    from huggingface_hub import snapshot_download
-
-    try:
-        return Path(snapshot_download(str(ref), revision=revision, local_files_only=True))
-    except Exception as e:
-        raise FileNotFoundError(
-            f"model {ref!r}{'@' + revision if revision else ''} is neither a folder nor in the local Hugging Face "
-            f"cache (nothing is downloaded): {type(e).__name__}"
-        ) from e
-
-
-def check_weights(folder: Path, expected: Sequence[str]) -> Path:
-    "The folder's safetensors weights file, after checking it holds every tensor in `expected`."
-    from safetensors import safe_open
-
-    weights = folder / "diffusion_pytorch_model.safetensors"
-    if not weights.is_file():
-        others = sorted(p.name for p in folder.glob("*.bin")) + sorted(p.name for p in folder.glob("*.pt*"))
-        hint = f" ({', '.join(others)} found: pickled weights are never loaded)" if others else ""
-        raise FileNotFoundError(f"no diffusion_pytorch_model.safetensors in {folder}{hint}")
-    try:
-        with safe_open(str(weights), "pt") as f:
-            present = set(f.keys())
-    except Exception as e:
-        raise ValueError(f"{weights}: not a readable safetensors file ({e})") from e
-    missing = sorted(set(expected) - present)
-    if missing:
-        raise ValueError(f"{weights} lacks {len(missing)} tensor(s) the model needs, e.g. {missing[:3]}")
-    return weights
-
-
-# %% ../nbs/06_disentangle.ipynb
 class MindTheGlitch(nn.Module):
     "Frozen diffusion backbone + trained `Disentangler`: `model(images) -> (S, V)`."
 
@@ -485,172 +375,3 @@ def load_backbone(config, device: str | torch.device = "auto") -> DiffusionFeatu
             model, revision=rev or None, device=str(device), timestep=t, resolution=res
         )
     raise ValueError(f"unknown backbone {bid!r} in the config; pass backbone= explicitly")
-
-
-# %% ../nbs/06_disentangle.ipynb
-def flat_points(points: torch.Tensor, grid: int, name: str = "points") -> torch.Tensor:
-    "`K×2` (x, y) grid cells → flat indices `g·y + x`; padding rows (x = -1) are dropped; out-of-grid cells raise."
-    points = torch.as_tensor(points)
-    if points.ndim != 2 or points.shape[-1] != 2:
-        raise ValueError(f"{name} must be K×2 (x, y) cells, got shape {tuple(points.shape)}")
-    points = points[points[:, 0] >= 0].long()
-    if len(points) and (points.min() < 0 or points.max() >= grid):
-        raise ValueError(
-            f"{name} has cells outside the {grid}×{grid} grid: x in [{int(points[:, 0].min())}, {int(points[:, 0].max())}], "
-            f"y in [{int(points[:, 1].min())}, {int(points[:, 1].max())}]"
-        )
-    return points[:, 1] * grid + points[:, 0]
-
-
-def point_logits(a: torch.Tensor, b: torch.Tensor, src: torch.Tensor, temperature: float = 0.07) -> torch.Tensor:
-    "Rows of `D_ab / τ` at the flat source cells `src`: `K×d` (a, b: unit-norm `q×g×g` maps)."
-    return a.flatten(1)[:, src].T @ b.flatten(1) / temperature
-
-
-def point_ce(
-    a: torch.Tensor,
-    b: torch.Tensor,
-    src: torch.Tensor,
-    dst: torch.Tensor,
-    temperature: float = 0.07,
-    sign: float = 1.0,
-    reduction: str = "mean",
-) -> torch.Tensor:
-    "Cross-entropy of `sign · D_ab[src] / τ` against the target cells `dst` (spec §6.1)."
-    if len(src) == 0:
-        raise ValueError("empty point set: no correspondences to compute a loss on")
-    if len(src) != len(dst):
-        raise ValueError(f"{len(src)} source points but {len(dst)} target points")
-    for n, t in (("a", a), ("b", b)):
-        if not torch.isfinite(t).all():
-            raise ValueError(f"features {n} contain NaN or inf")
-    return F.cross_entropy(sign * point_logits(a, b, src, temperature), dst, reduction=reduction)
-
-
-# %% ../nbs/06_disentangle.ipynb
-@dataclass
-class LossConfig:
-    "Loss settings: the paper by default; `LossConfig.code()` for the released code's variant."
-
-    alpha: float = 10.0
-    temperature: float = 0.07
-    semantic: str = "all"  # "all" (Eq. 8) | "split" (semantic_in + semantic_out)
-    visual_directions: str = "mean"  # "mean" over D_12, D_21 (paper) | "sum" (code)
-    passes: str = "paper"  # "paper": (I'1, I'2) + extra positives | "code": passes A (I'1, I2) and B (I1, I2)
-    extra_positives: bool = True  # paper passes: in-points of (I1, I2) as positives in L_v^out
-
-    def __post_init__(self):
-        for k, ok in (
-            ("semantic", ("all", "split")),
-            ("visual_directions", ("mean", "sum")),
-            ("passes", ("paper", "code")),
-        ):
-            if getattr(self, k) not in ok:
-                raise ValueError(f"LossConfig.{k} must be one of {ok}, got {getattr(self, k)!r}")
-        if self.temperature <= 0:
-            raise ValueError(f"temperature must be > 0, got {self.temperature}")
-        if self.alpha < 0:
-            raise ValueError(f"alpha must be >= 0, got {self.alpha}")
-
-    @classmethod
-    def code(cls, **kw) -> "LossConfig":
-        return cls(**{**dict(semantic="split", visual_directions="sum", passes="code"), **kw})
-
-    def images_needed(self) -> tuple[str, ...]:
-        "Which images of a sample the loss reads."
-        if self.passes == "code":
-            return ("image1_altered", "image1", "image2")
-        return ("image1_altered", "image2_altered") + (("image1", "image2") if self.extra_positives else ())
-
-
-# %% ../nbs/06_disentangle.ipynb
-def _pairs_of(batch: dict, j: int, grid: int, prefix: str = "") -> tuple[torch.Tensor, ...]:
-    out = []
-    for k in ("points_in1", "points_in2", "points_out1", "points_out2"):
-        key = prefix + k
-        if key not in batch:
-            raise KeyError(f"batch has no {key!r} (keys: {sorted(batch)})")
-        out.append(flat_points(batch[key][j], grid, key))
-    if len(out[0]) != len(out[1]) or len(out[2]) != len(out[3]):
-        raise ValueError(
-            f"sample {j}: paired point lists differ in length ({len(out[0])} vs {len(out[1])} in, {len(out[2])} vs {len(out[3])} out)"
-        )
-    return tuple(out)
-
-
-def _dir_terms(A1, A2, src1, src2, t, sign, combine):
-    "A CE term in both directions, combined by mean or sum."
-    ab = point_ce(A1, A2, src1, src2, t, sign)
-    ba = point_ce(A2, A1, src2, src1, t, sign)
-    return (ab + ba) / 2 if combine == "mean" else ab + ba
-
-
-def _pooled(pairs, t, combine):
-    "One CE over the pooled rows of several (A1, A2, src1, src2) point sets, per direction."
-    pairs = [p for p in pairs if len(p[2])]
-
-    def one(rev):
-        rows = [point_ce(*(p[1], p[0], p[3], p[2]) if rev else p[:4], t, reduction="none") for p in pairs]
-        return torch.cat(rows).mean()
-
-    ab, ba = one(False), one(True)
-    return (ab + ba) / 2 if combine == "mean" else ab + ba
-
-
-def mtg_loss(
-    feats: dict[str, tuple[torch.Tensor, torch.Tensor]], batch: dict, cfg: LossConfig = LossConfig(), prefix: str = ""
-) -> dict[str, torch.Tensor]:
-    "MTG objective on a batch: total and terms (spec §6), per `cfg` (paper by default)."
-    need = cfg.images_needed()
-    missing = [k for k in need if k not in feats]
-    if missing:
-        raise KeyError(f"mtg_loss needs features of {missing} for passes={cfg.passes!r}")
-    S0 = feats[need[0]][0]
-    B, g = S0.shape[0], S0.shape[-1]
-    t, vd = cfg.temperature, cfg.visual_directions
-    passes = (
-        [("image1_altered", "image2_altered", -1.0)]
-        if cfg.passes == "paper"
-        else [("image1_altered", "image2", -1.0), ("image1", "image2", 1.0)]
-    )
-    names = ["semantic_in", "semantic_out"] if cfg.semantic == "split" else ["semantic"]
-    names += ["visual_in", "visual_out"]
-    per_pass = []
-    n_in = n_out = 0
-    for a, b, sigma in passes:
-        (S1, V1), (S2, V2) = feats[a], feats[b]
-        acc = {n: [] for n in names}
-        for j in range(B):
-            pi1, pi2, po1, po2 = _pairs_of(batch, j, g, prefix)
-            if len(pi1) + len(po1) == 0:
-                continue
-            if cfg.semantic == "all":
-                acc["semantic"].append(
-                    _dir_terms(S1[j], S2[j], torch.cat([pi1, po1]), torch.cat([pi2, po2]), t, 1.0, "mean")
-                )
-            else:
-                if len(pi1):
-                    acc["semantic_in"].append(_dir_terms(S1[j], S2[j], pi1, pi2, t, 1.0, "mean"))
-                if len(po1):
-                    acc["semantic_out"].append(_dir_terms(S1[j], S2[j], po1, po2, t, 1.0, "mean"))
-            if len(pi1):
-                acc["visual_in"].append(_dir_terms(V1[j], V2[j], pi1, pi2, t, sigma, vd))
-            rows = [(V1[j], V2[j], po1, po2)]
-            if cfg.passes == "paper" and cfg.extra_positives and len(pi1):
-                rows.append((feats["image1"][1][j], feats["image2"][1][j], pi1, pi2))
-            if any(len(r[2]) for r in rows):
-                acc["visual_out"].append(_pooled(rows, t, vd))
-        per_pass.append({n: (torch.stack(v).mean() if v else S1.new_zeros(())) for n, v in acc.items()})
-    for j in range(B):
-        pi1, _, po1, _ = _pairs_of(batch, j, g, prefix)
-        n_in += bool(len(pi1))
-        n_out += bool(len(po1))
-    if n_in + n_out == 0:
-        raise ValueError(f"empty point set: no sample of the batch has any {prefix or ''}points_in/out")
-    terms = {n: sum(p[n] for p in per_pass) / len(per_pass) for n in names}
-    sem = terms["semantic"] if "semantic" in terms else terms["semantic_in"] + terms["semantic_out"]
-    if "semantic" not in terms:
-        terms["semantic"] = sem
-    terms["total"] = sem + cfg.alpha * (terms["visual_in"] + terms["visual_out"])
-    terms["n_in"], terms["n_out"] = torch.tensor(n_in), torch.tensor(n_out)
-    return terms

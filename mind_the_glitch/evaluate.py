@@ -5,157 +5,26 @@
 # %% ../nbs/10_evaluate.ipynb 2
 from __future__ import annotations
 
-import json
-import math
 import os
 import warnings
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from scipy import stats
 
 from mind_the_glitch.vsm import (
     NoSemanticMatchesWarning,
-    VSMScorer,
     as_mask,
     downsample_mask,
     upsample_map,
 )
 
-from .core import atomic_path, load_image, save_json
-from .world import GlitchWorld, random_appearance
+from .scorer import VSMScorer
 
 # %% auto 0
-__all__ = [
-    "EXAMPLE_GENERATORS",
-    "ABLATIONS",
-    "bootstrap_correlation",
-    "grouped_bootstrap_correlation",
-    "bootstrap_difference",
-    "intervals_overlap",
-    "localization_metrics",
-    "best_match_map",
-    "retexture_case",
-    "score_cases",
-    "summarize",
-    "render_table",
-    "oracle_from_masks",
-    "load_subject_driven",
-    "make_example_folder",
-    "plot_qualitative",
-    "plot_kde",
-    "plot_scatter",
-    "plot_generators",
-    "render_table2",
-    "controlled_cases",
-]
-
-
-# %% ../nbs/10_evaluate.ipynb
-def _corr(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return float("nan"), float("nan")
-    return float(stats.pearsonr(x, y)[0]), float(stats.spearmanr(x, y)[0])
-
-
-def _check_xy(scores, oracle) -> tuple[np.ndarray, np.ndarray]:
-    x, y = np.asarray(scores, dtype=np.float64).ravel(), np.asarray(oracle, dtype=np.float64).ravel()
-    if x.shape != y.shape:
-        raise ValueError(f"scores and oracle differ in length: {len(x)} vs {len(y)}")
-    if len(x) < 3:
-        raise ValueError(f"need at least 3 pairs for a correlation, got {len(x)}")
-    if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise ValueError(f"scores or oracle contain NaN/inf ({int((~np.isfinite(x)).sum())} bad scores)")
-    return x, y
-
-
-def _summary(point: tuple[float, float], boot: np.ndarray, n: int, level: float) -> dict:
-    lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
-    out = {"n": n}
-    for j, key in enumerate(("pearson", "spearman")):
-        b = boot[:, j]
-        b = b[np.isfinite(b)]
-        if not math.isfinite(point[j]):
-            out[key], out[f"{key}_ci"] = None, None
-            out["note"] = "constant scores or oracle: correlation undefined"
-            continue
-        out[key] = point[j]
-        out[f"{key}_ci"] = [float(np.percentile(b, lo)), float(np.percentile(b, hi))] if len(b) else None
-    return out
-
-
-def bootstrap_correlation(scores, oracle, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> dict:
-    "Pearson and Spearman correlation with the oracle and percentile bootstrap intervals."
-    x, y = _check_xy(scores, oracle)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(x), (n_boot, len(x)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot = np.array([_corr(x[i], y[i]) for i in idx]) if n_boot else np.zeros((0, 2))
-    return _summary(_corr(x, y), boot, len(x), level) | {"n_boot": n_boot, "level": level}
-
-
-def grouped_bootstrap_correlation(
-    scores, oracle, groups, n_boot: int = 1000, level: float = 0.95, seed: int = 0
-) -> dict:
-    "Mean over groups (generators) of the per-group correlations, with a bootstrap stratified by group."
-    x, y = _check_xy(scores, oracle)
-    g = np.asarray(groups).ravel()
-    if len(g) != len(x):
-        raise ValueError(f"groups has {len(g)} entries for {len(x)} pairs")
-    members = [np.flatnonzero(g == k) for k in dict.fromkeys(g.tolist())]
-    if min(len(m) for m in members) < 3:
-        raise ValueError(f"every group needs at least 3 pairs, got sizes {[len(m) for m in members]}")
-
-    def stat(sel):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            c = np.array([_corr(x[s], y[s]) for s in sel])
-            return np.nanmean(c, 0) if np.isfinite(c).any() else np.array([np.nan, np.nan])
-
-    rng = np.random.default_rng(seed)
-    boot = (
-        np.array([stat([m[rng.integers(0, len(m), len(m))] for m in members]) for _ in range(n_boot)])
-        if n_boot
-        else np.zeros((0, 2))
-    )
-    out = _summary(tuple(stat(members)), boot, len(x), level)
-    per = {
-        str(k): dict(zip(("pearson", "spearman"), (None if not math.isfinite(v) else v for v in _corr(x[m], y[m]))))
-        for k, m in zip(dict.fromkeys(g.tolist()), members)
-    }
-    return out | {
-        "n_boot": n_boot,
-        "level": level,
-        "aggregation": "mean of per-generator correlations",
-        "per_group": per,
-    }
-
-
-def bootstrap_difference(a, b, oracle, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> dict:
-    "Paired bootstrap of corr(a, oracle) − corr(b, oracle): the difference and its percentile interval, for Pearson and Spearman."
-    x, y = _check_xy(a, oracle)
-    z, _ = _check_xy(b, oracle)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(x), (n_boot, len(x)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot = (
-            np.array([np.subtract(_corr(x[i], y[i]), _corr(z[i], y[i])) for i in idx]) if n_boot else np.zeros((0, 2))
-        )
-    out = _summary(tuple(np.subtract(_corr(x, y), _corr(z, y))), boot, len(x), level)
-    return {k.replace("pearson", "pearson_diff").replace("spearman", "spearman_diff"): v for k, v in out.items()}
-
-
-def intervals_overlap(a: Sequence[float] | None, b: Sequence[float] | None) -> bool | None:
-    "Whether two closed intervals overlap (None if either is missing)."
-    if a is None or b is None:
-        return None
-    return not (a[1] < b[0] or b[1] < a[0])
+__all__ = ["localization_metrics", "best_match_map", "score_cases", "ToyMTG", "controlled_cases"]
 
 
 # %% ../nbs/10_evaluate.ipynb
@@ -195,6 +64,7 @@ def localization_metrics(
     }
 
 
+# %% ../nbs/10_evaluate.ipynb
 def best_match_map(
     feat_gen: torch.Tensor, feat_ref: torch.Tensor, mask_ref: Any, mask_gen: Any | None = None
 ) -> torch.Tensor:
@@ -214,37 +84,43 @@ def best_match_map(
 
 
 # %% ../nbs/10_evaluate.ipynb
-def retexture_case(world: GlitchWorld, i: int, n_parts: int, split: str = "test", view: int = 1, seed: int = 0) -> dict:
-    "Reference view 0 of subject `i`; view `view` with `n_parts` parts re-textured as the generated image; masks and oracle."
-    s = world.subject(i, split)
-    rng = np.random.default_rng([seed, int(i), int(n_parts), int(view)])
-    if not 0 <= n_parts <= len(s.parts):
-        raise ValueError(f"n_parts must be in [0, {len(s.parts)}], got {n_parts}")
-    parts = sorted(int(k) for k in rng.choice(len(s.parts), size=n_parts, replace=False))
-    alt = s
-    for k in parts:
-        alt = alt.with_appearance(k, random_appearance(rng))
-    ref, gen = world.view(s, 0), world.view(alt, view)
-    region = np.isin(gen.parts, [k + 1 for k in parts]) & gen.mask
-    t = lambda a: torch.from_numpy(np.ascontiguousarray(a))
-    return {
-        "reference": t(ref.image).permute(2, 0, 1),
-        "generated": t(gen.image).permute(2, 0, 1),
-        "mask_reference": t(ref.mask),
-        "mask_generated": t(gen.mask),
-        "region": t(region),
-        "oracle": float(1 - region.sum() / gen.mask.sum()),
-        "id": f"{split}-{i}",
-        "category": s.category,
-        "altered_parts": [s.part_names[k] for k in parts],
-    }
-
-
-# %% ../nbs/10_evaluate.ipynb
 def _stack_or_none(images: list[torch.Tensor]) -> torch.Tensor | None:
     return torch.stack(images) if len({tuple(x.shape) for x in images}) == 1 else None
 
 
+def _baseline_scores(baselines: dict, refs: list[torch.Tensor], gens: list[torch.Tensor]) -> dict[str, list[float]]:
+    "Each baseline's scores of the pairs: one batch when the images share a size, else pair by pair."
+    scores = {}
+    for k, b in baselines.items():
+        R, G = _stack_or_none(refs), _stack_or_none(gens)
+        scores[k] = (
+            b(R, G) if R is not None and G is not None else torch.cat([b(r[None], g[None]) for r, g in zip(refs, gens)])
+        ).tolist()
+    return scores
+
+
+def _raw_features(
+    scorer: VSMScorer, refs: list, gens: list, layer: str, grid: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    "The backbone's `layer` features of the references and of the generated images, at VSM's grid."
+    bb = scorer.model.backbone
+    x = torch.stack([scorer._prepare(im) for im in refs + gens]).to(scorer.device)
+    f = bb(x, layers=[layer], grid=grid)[layer].float().cpu()
+    return f[: len(refs)], f[len(refs) :]
+
+
+def _localization_columns(case: dict, heatmap: torch.Tensor, raw: tuple | None) -> tuple[dict, torch.Tensor | None]:
+    "Localization of the VSM heat map and, given the (reference, generated) raw features, of the raw-feature map."
+    mg = as_mask(case["mask_generated"], "mask_generated")
+    cols = {f"loc_vsm_{key}": v for key, v in localization_metrics(-heatmap, case["region"], mg).items()}
+    raw_map = None
+    if raw is not None:
+        raw_map = upsample_map(best_match_map(raw[1], raw[0], case["mask_reference"], mg), tuple(heatmap.shape), mg)
+        cols.update({f"loc_raw_{key}": v for key, v in localization_metrics(-raw_map, case["region"], mg).items()})
+    return cols, raw_map
+
+
+# %% ../nbs/10_evaluate.ipynb
 @torch.no_grad()
 def score_cases(
     cases: Sequence[dict],
@@ -271,39 +147,16 @@ def score_cases(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NoSemanticMatchesWarning)
             out = scorer.score(refs, gens, [c["mask_reference"] for c in chunk], [c["mask_generated"] for c in chunk])
-        raw = None
-        if raw_layer is not None:
-            bb = scorer.model.backbone
-            x = torch.stack([scorer._prepare(im) for im in refs + gens]).to(scorer.device)
-            f = bb(x, layers=[raw_layer], grid=out.results[0].grid)[raw_layer].float().cpu()
-            raw = (f[: len(chunk)], f[len(chunk) :])
-        scores_b = {}
-        for k, b in baselines.items():
-            R, G = _stack_or_none(refs), _stack_or_none(gens)
-            scores_b[k] = (
-                b(R, G)
-                if R is not None and G is not None
-                else torch.cat([b(r[None], g[None]) for r, g in zip(refs, gens)])
-            ).tolist()
+        raw = None if raw_layer is None else _raw_features(scorer, refs, gens, raw_layer, out.results[0].grid)
+        scores_b = _baseline_scores(baselines, refs, gens)
         for j, c in enumerate(chunk):
-            res = out.results[j]
-            hm = out.heatmaps[j]
+            res, hm = out.results[j], out.heatmaps[j]
             row = {"id": c.get("id", str(s + j)), "group": c.get("group", "all"), "oracle": float(c["oracle"])}
-            for t, v in res.scores.items():
-                row[f"vsm_{t:g}"] = v
+            row.update({f"vsm_{t:g}": v for t, v in res.scores.items()})
             row["n_matches"] = res.n_matches
-            for k in baselines:
-                row[k] = scores_b[k][j]
-            mg = as_mask(c["mask_generated"], "mask_generated")
-            for key, v in localization_metrics(-hm, c["region"], mg).items():
-                row[f"loc_vsm_{key}"] = v
-            raw_map = None
-            if raw is not None:
-                raw_map = upsample_map(
-                    best_match_map(raw[1][j], raw[0][j], c["mask_reference"], mg), tuple(hm.shape), mg
-                )
-                for key, v in localization_metrics(-raw_map, c["region"], mg).items():
-                    row[f"loc_raw_{key}"] = v
+            row.update({k: scores_b[k][j] for k in baselines})
+            loc, raw_map = _localization_columns(c, hm, None if raw is None else (raw[0][j], raw[1][j]))
+            row.update(loc)
             rows.append(row)
             if len(kept) < keep:
                 S, V = zip(*scorer.features([refs[j], gens[j]]))
@@ -312,392 +165,45 @@ def score_cases(
 
 
 # %% ../nbs/10_evaluate.ipynb
-def summarize(
-    df: pd.DataFrame,
-    metrics: dict[str, str],
-    main: str = "vsm_0.6",
-    n_boot: int = 1000,
-    seed: int = 0,
-    grouped: bool = False,
-) -> dict:
-    "Correlations (with bootstrap CIs) of each metric column with the oracle, localization means, and VSM-vs-baseline comparisons."
-    defined = df[main].notna()
-    d = df[defined]
-    out: dict = {"n_pairs": int(len(df)), "n_vsm_undefined": int((~defined).sum()), "main": main, "metrics": {}}
-    for col, label in metrics.items():
-        if col not in d.columns:
-            continue
-        fn = (
-            (lambda x, y: grouped_bootstrap_correlation(x, y, d["group"], n_boot=n_boot, seed=seed))
-            if grouped
-            else (lambda x, y: bootstrap_correlation(x, y, n_boot=n_boot, seed=seed))
+class _ToyBackbone(torch.nn.Module):
+    "A fixed random two-layer conv net standing in for the backbone (every layer name gives the same map)."
+
+    backbone_id = "toy"
+
+    def __init__(self, seed=0):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.w1, self.w2 = (
+            torch.nn.Parameter(torch.randn(16, 3, 3, 3, generator=g)),
+            torch.nn.Parameter(torch.randn(32, 16, 3, 3, generator=g) / 12),
         )
-        try:
-            r = fn(d[col].to_numpy(float), d["oracle"].to_numpy(float))
-        except ValueError as e:  # too few pairs (e.g. a smoke run): report why, never a number
-            r = {
-                "n": int(len(d)),
-                "pearson": None,
-                "pearson_ci": None,
-                "spearman": None,
-                "spearman_ci": None,
-                "note": str(e),
-            }
-        out["metrics"][col] = {"label": label, **r, "mean_score": None if d[col].isna().all() else float(d[col].mean())}
-    loc = {}
-    for src in ("vsm", "raw"):
-        cols = [c for c in df.columns if c.startswith(f"loc_{src}_")]
-        if cols:
-            loc[src] = {
-                c[len(f"loc_{src}_") :]: (None if df[c].notna().sum() == 0 else float(df[c].mean())) for c in cols
-            } | {"n": int(df[cols[0]].notna().sum())}
-    if loc:
-        out["localization"] = loc
-    m = out["metrics"].get(main)
-    if m is not None:
-        out["vsm_vs_baselines"] = {}
-        for col, r in out["metrics"].items():
-            if col.startswith("vsm_"):
-                continue
-            out["vsm_vs_baselines"][col] = {
-                k: bool(
-                    m[k] is not None
-                    and r[k] is not None
-                    and m[k] > r[k]
-                    and intervals_overlap(m[f"{k}_ci"], r[f"{k}_ci"]) is False
-                )
-                for k in ("pearson", "spearman")
-            }
-            if not grouped and len(d) >= 3:  # the paired test: bootstrap interval of the difference of correlations
-                out["vsm_vs_baselines"][col]["paired_difference"] = bootstrap_difference(
-                    d[main].to_numpy(float),
-                    d[col].to_numpy(float),
-                    d["oracle"].to_numpy(float),
-                    n_boot=n_boot,
-                    seed=seed,
-                )
-    return out
+
+    @torch.no_grad()
+    def forward(self, images, layers=None, grid=None):
+        x = F.avg_pool2d(F.conv2d(images * 2 - 1, self.w1, padding=1).relu(), 2)
+        x = F.conv2d(x, self.w2, padding=1).relu() + 0.1
+        if grid is not None and x.shape[-1] != grid:
+            x = F.interpolate(x, size=(grid, grid), mode="bilinear", align_corners=False)
+        return {l: x for l in (layers or ["us3"])}
 
 
-def _fmt(r: dict | None, key: str) -> str:
-    if r is None or r.get(key) is None:
-        return "—"
-    ci = r.get(f"{key}_ci")
-    return f"{r[key]:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else f"{r[key]:.3f}"
+class ToyMTG(torch.nn.Module):
+    'A tiny fixed random stand-in for `MindTheGlitch` (tests and `model="toy"`): `images → (S, V)`; its scores mean nothing.'
 
-
-def render_table(
-    columns: dict[str, dict | None],
-    rows: dict[str, str],
-    title: str = "",
-    notes: Sequence[str] = (),
-    unavailable: dict[str, str] | None = None,
-) -> str:
-    "Markdown table: one row per (label, key), one column per setting; `unavailable` maps row labels to the reason."
-    head = "| metric | " + " | ".join(f"{c} {k}" for c in columns for k in ("Pearson", "Spearman")) + " |"
-    lines = ([f"### {title}", ""] if title else []) + [head, "|" + "---|" * (1 + 2 * len(columns))]
-    for label, col in rows.items():
-        if unavailable and label in unavailable:
-            lines.append(f"| {label} | " + " | ".join([unavailable[label]] * (2 * len(columns))) + " |")
-            continue
-        cells = [
-            _fmt((columns[c] or {}).get("metrics", {}).get(col), k) for c in columns for k in ("pearson", "spearman")
-        ]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines + [""] + [f"- {n}" for n in notes]) + "\n"
-
-
-# %% ../nbs/10_evaluate.ipynb
-def oracle_from_masks(subject: Any, inconsistency: Any) -> float:
-    "Eq. 13 with an annotated mask: `1 − |R ∩ O| / |O|`."
-    o, r = as_mask(subject, "subject mask"), as_mask(inconsistency, "inconsistency mask")
-    if o.shape != r.shape:
-        raise ValueError(f"subject mask {tuple(o.shape)} and inconsistency mask {tuple(r.shape)} differ in shape")
-    if not o.any():
-        raise ValueError("subject mask is empty")
-    return float(1 - (r & o).sum() / o.sum())
-
-
-def load_subject_driven(folder: str | os.PathLike) -> tuple[list[dict], dict]:
-    "Cases (as `score_cases` takes them, `group` = generator) and the metadata of a subject-driven folder."
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"subject-driven folder not found: {folder}")
-    meta = json.loads((folder / "metadata.json").read_text()) if (folder / "metadata.json").is_file() else {}
-    cases = []
-    for case in sorted(p for p in folder.iterdir() if p.is_dir()):
-        for f in ("reference.png", "reference_mask.png"):
-            if not (case / f).is_file():
-                raise FileNotFoundError(f"{case}: missing {f} (see the folder layout)")
-        ref, mref = load_image(case / "reference.png")[0], as_mask(case / "reference_mask.png")
-        gens = sorted(p for p in case.iterdir() if p.is_dir())
-        if not gens:
-            raise FileNotFoundError(f"{case}: no generator sub-folders with generated.png")
-        for g in gens:
-            for f in ("generated.png", "generated_mask.png", "inconsistency_mask.png"):
-                if not (g / f).is_file():
-                    raise FileNotFoundError(f"{g}: missing {f} (see the folder layout)")
-            gen, mg, r = (
-                load_image(g / "generated.png")[0],
-                as_mask(g / "generated_mask.png"),
-                as_mask(g / "inconsistency_mask.png"),
-            )
-            cases.append(
-                {
-                    "reference": ref,
-                    "generated": gen,
-                    "mask_reference": mref,
-                    "mask_generated": mg,
-                    "region": r,
-                    "oracle": oracle_from_masks(mg, r),
-                    "id": f"{case.name}/{g.name}",
-                    "group": g.name,
-                    "case": case.name,
-                }
-            )
-    if not cases:
-        raise FileNotFoundError(
-            f"no cases in {folder} (expected <case>/reference.png and <case>/<generator>/generated.png)"
+    def __init__(self, seed=0, grid=32):
+        super().__init__()
+        self.backbone, self.grid = _ToyBackbone(seed), grid
+        g = torch.Generator().manual_seed(seed + 1)
+        self.ps, self.pv = (
+            torch.nn.Parameter(torch.randn(16, 32, generator=g)),
+            torch.nn.Parameter(torch.randn(16, 32, generator=g)),
         )
-    return cases, meta
 
-
-EXAMPLE_GENERATORS = {"retexture-easy": 0.4, "retexture-medium": 1.0, "retexture-hard": 1.6}
-
-
-def make_example_folder(out: str | os.PathLike, n_subjects: int = 8, seed: int = 0, size: int = 64) -> Path:
-    "Write a synthetic subject-driven folder from GlitchWorld re-texture cases (three pseudo-generators)."
-    from PIL import Image
-
-    out = Path(out)
-    rng = np.random.default_rng(seed)
-
-    def png(arr, path):
-        a = np.asarray(arr)
-        a = (a * 255).round().astype(np.uint8) if a.dtype != bool else a.astype(np.uint8) * 255
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            Image.fromarray(a).save(tmp, format="PNG", optimize=True)
-
-    for i in range(n_subjects):
-        case = out / f"subject_{i:02d}"
-        for gname, difficulty in EXAMPLE_GENERATORS.items():
-            w = GlitchWorld(seed=seed, size=size, difficulty=difficulty)
-            c = retexture_case(w, i, int(rng.integers(0, 4)), split="test", view=1, seed=seed)
-            if gname == next(iter(EXAMPLE_GENERATORS)):
-                png(c["reference"].permute(1, 2, 0).numpy(), case / "reference.png")
-                png(c["mask_reference"].numpy(), case / "reference_mask.png")
-            png(c["generated"].permute(1, 2, 0).numpy(), case / gname / "generated.png")
-            png(c["mask_generated"].numpy(), case / gname / "generated_mask.png")
-            png(c["region"].numpy(), case / gname / "inconsistency_mask.png")
-    meta = {
-        "description": "SYNTHETIC STAND-IN, not real generators: GlitchWorld test subjects re-rendered in a second view with 0-3 parts "
-        "re-textured at random; inconsistency masks are the exact pixels of the re-textured parts. Made by "
-        f"mind_the_glitch.evaluate.make_example_folder(n_subjects={n_subjects}, seed={seed}, size={size}).",
-        "generators": {
-            g: f"pseudo-generator: re-render with view difficulty {d} and 0-3 re-textured parts"
-            for g, d in EXAMPLE_GENERATORS.items()
-        },
-    }
-    save_json(meta, out / "metadata.json")
-    return out
-
-
-# %% ../nbs/10_evaluate.ipynb
-def _pca_rgb(feats: Sequence[torch.Tensor], masks: Sequence[torch.Tensor]) -> list[np.ndarray]:
-    "Joint 3-component PCA of feature maps over their mask cells, as RGB images (grey off the mask)."
-    g = feats[0].shape[-1]
-    ms = [downsample_mask(m, g).reshape(-1) for m in masks]
-    X = torch.cat([f.reshape(f.shape[0], -1)[:, m].T for f, m in zip(feats, ms)]).float()
-    mu = X.mean(0)
-    _, _, Vt = torch.linalg.svd(X - mu, full_matrices=False)
-    P = (X - mu) @ Vt[:3].T
-    lo, hi = P.min(0).values, P.max(0).values
-    P = (P - lo) / (hi - lo).clamp_min(1e-8)
-    out, k = [], 0
-    for m in ms:
-        img = torch.full((g * g, 3), 0.85)
-        n = int(m.sum())
-        img[m] = P[k : k + n, :3] if P.shape[1] >= 3 else P[k : k + n].repeat(1, 3)[:, :3]
-        k += n
-        out.append(img.reshape(g, g, 3).numpy())
-    return out
-
-
-def _side_by_side(a: torch.Tensor, b: torch.Tensor) -> np.ndarray:
-    return np.concatenate([a.permute(1, 2, 0).numpy(), np.ones((a.shape[1], 2, 3)), b.permute(1, 2, 0).numpy()], 1)
-
-
-def plot_qualitative(kept: Sequence[dict], threshold: float = 0.6, n_points: int = 14):
-    "Fig. 5: per case, images + region, semantic/visual PCA and matches, heat map."
-    import matplotlib.pyplot as plt
-
-    from mind_the_glitch.vsm import heatmap_overlay
-
-    titles = [
-        "reference | generated",
-        "altered region R",
-        "semantic features",
-        "semantic matches",
-        "visual features",
-        "visual matches",
-        "VSM heat map",
-    ]
-    fig, axes = plt.subplots(len(kept), len(titles), figsize=(2.2 * len(titles), 2.2 * len(kept)), squeeze=False)
-    for row, k in zip(axes, kept):
-        c, res = k["case"], k["result"]
-        H, W = c["generated"].shape[-2:]
-        g = res.grid
-        row[0].imshow(_side_by_side(c["reference"], c["generated"]))
-        row[1].imshow(c["generated"].permute(1, 2, 0).numpy())
-        row[1].contour(c["region"].numpy().astype(float), levels=[0.5], colors="cyan", linewidths=1)
-        sp = _pca_rgb([k["S"][0], k["S"][1]], [c["mask_reference"], c["mask_generated"]])
-        vp = _pca_rgb([k["V"][0], k["V"][1]], [c["mask_reference"], c["mask_generated"]])
-        row[2].imshow(np.concatenate([sp[0], np.ones((g, 1, 3)), sp[1]], 1))
-        row[4].imshow(np.concatenate([vp[0], np.ones((g, 1, 3)), vp[1]], 1))
-        m = res.matches.numpy()
-        sel = m[np.linspace(0, len(m) - 1, min(n_points, len(m))).astype(int)] if len(m) else m
-        colors = plt.cm.hsv(np.linspace(0, 1, max(len(sel), 1), endpoint=False))
-        cell = W / g
-        off = W + 2
-        for ax, vis in ((row[3], False), (row[5], True)):
-            ax.imshow(_side_by_side(c["reference"], c["generated"]))
-            for (src, tgt), col in zip(sel, colors):
-                if vis:
-                    v = float(res.visual_map.reshape(-1)[src])
-                    if not v > threshold:
-                        continue
-                    tgt = int(res.visual_targets.reshape(-1)[src])
-                gy, gx = divmod(int(src), g)
-                ry, rx = divmod(int(tgt), g)
-                ax.scatter(
-                    [(rx + 0.5) * cell - 0.5, off + (gx + 0.5) * cell - 0.5],
-                    [(ry + 0.5) * cell - 0.5, (gy + 0.5) * cell - 0.5],
-                    color=col,
-                    s=10,
-                    edgecolors="k",
-                    linewidths=0.3,
-                )
-        row[6].imshow(np.asarray(heatmap_overlay(c["generated"], k["heatmap"])))
-        row[0].set_ylabel(
-            f"{c.get('category', c.get('group', ''))}\nVSM {res.scores.get(threshold, float('nan')):.2f} / oracle {c['oracle']:.2f}",
-            fontsize=7,
-        )
-    for ax, t in zip(axes[0], titles):
-        ax.set_title(t, fontsize=8)
-    for ax in axes.flat:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    return fig
-
-
-def plot_kde(df: pd.DataFrame, metrics: dict[str, str]):
-    "Fig. 7: KDE of each metric's scores and of the oracle."
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    long = pd.concat(
-        [
-            pd.DataFrame({"score": df[c].astype(float), "metric": l})
-            for c, l in {**metrics, "oracle": "Oracle"}.items()
-            if c in df
-        ]
-    )
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    sns.kdeplot(
-        long.dropna(), x="score", hue="metric", common_norm=False, fill=False, ax=ax, warn_singular=False, cut=0
-    )
-    ax.set_xlabel("score (higher = more consistent)")
-    fig.tight_layout()
-    return fig
-
-
-def plot_scatter(df: pd.DataFrame, col: str = "vsm_0.6", label: str = "VSM (T_v = 0.6)", stats_: dict | None = None):
-    "VSM vs the oracle with the least-squares regression line."
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    fig, ax = plt.subplots(figsize=(4.2, 4))
-    d = df[[col, "oracle"]].dropna()
-    sns.regplot(d, x="oracle", y=col, ax=ax, scatter_kws=dict(s=10, alpha=0.6), line_kws=dict(color="C3"))
-    if stats_ and stats_.get("pearson") is not None:
-        ax.set_title(
-            f"Pearson {stats_['pearson']:.3f}, Spearman {stats_['spearman']:.3f} (n={stats_['n']})", fontsize=9
-        )
-    ax.set_ylabel(label)
-    fig.tight_layout()
-    return fig
-
-
-def plot_generators(kept: Sequence[dict], metrics: dict[str, str], threshold: float = 0.6):
-    "Fig. 6: per subject, the reference and, per generator, the generated image, its heat map and the scores."
-    import matplotlib.pyplot as plt
-
-    from mind_the_glitch.vsm import heatmap_overlay
-
-    by_case: dict = {}
-    for k in kept:
-        by_case.setdefault(k["case"].get("case", k["case"]["id"]), []).append(k)
-    ng = max(len(v) for v in by_case.values())
-    fig, axes = plt.subplots(len(by_case), 1 + 2 * ng, figsize=(1.7 * (1 + 2 * ng), 2.9 * len(by_case)), squeeze=False)
-    for row, (name, ks) in zip(axes, by_case.items()):
-        row[0].imshow(ks[0]["case"]["reference"].permute(1, 2, 0).numpy())
-        row[0].set_title(f"reference\n{name}", fontsize=7)
-        for j, k in enumerate(ks):
-            r = k["row"]
-            row[1 + 2 * j].imshow(k["case"]["generated"].permute(1, 2, 0).numpy())
-            row[1 + 2 * j].set_title(k["case"]["group"], fontsize=7)
-            row[2 + 2 * j].imshow(np.asarray(heatmap_overlay(k["case"]["generated"], k["heatmap"])))
-            txt = "\n".join(
-                f"{l}: {r[c]:.3f}"
-                if r.get(c) is not None and not (isinstance(r[c], float) and math.isnan(r[c]))
-                else f"{l}: —"
-                for c, l in {**metrics, "oracle": "Oracle"}.items()
-                if c in r
-            )
-            row[2 + 2 * j].set_xlabel(txt, fontsize=5.5, loc="left")
-    for ax in axes.flat:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    return fig
-
-
-# %% ../nbs/10_evaluate.ipynb
-ABLATIONS = {
-    "alpha = 1": "alpha1",
-    "skewness t*-0.3 (paper 1.0)": "skew_low",
-    "skewness t*+0.2 (paper 1.5)": "skew_high",
-    "default, ablation budget": "default",
-}
-
-
-def render_table2(
-    summary: dict, ablations_dir: str | os.PathLike | None = None, notes: Sequence[str] = ()
-) -> tuple[str, dict]:
-    "Table 2 markdown and the numbers behind it: every other T_v from `summary`, retrained variants from `ablations_dir/<variant>/eval.json`."
-    found: dict = {}
-    if ablations_dir is not None and Path(ablations_dir).is_dir():
-        for p in sorted(Path(ablations_dir).glob("*/eval.json")):
-            c = json.loads(p.read_text())["controlled"]
-            found[p.parent.name] = c["metrics"].get(c["main"])
-    main = summary["main"]
-    other_tv = sorted((k for k in summary["metrics"] if k.startswith("vsm_") and k != main), key=lambda k: float(k[4:]))
-    columns = {**{f"T_v = {k[4:]}": k for k in other_tv}, **ABLATIONS, f"VSM (default, T_v = {main[4:]})": main}
-    cols, numbers = [], {}
-    for label, key in columns.items():
-        r = summary["metrics"].get(key) if key.startswith("vsm_") else found.get(key)
-        numbers[label] = (
-            None if r is None else {k: r.get(k) for k in ("pearson", "pearson_ci", "spearman", "spearman_ci", "n")}
-        )
-        cols.append(label)
-    lines = ["| | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
-    for k, name in (("pearson", "Pearson"), ("spearman", "Spearman")):
-        lines.append(
-            f"| {name} | " + " | ".join("not run" if numbers[c] is None else _fmt(numbers[c], k) for c in cols) + " |"
-        )
-    return "\n".join(lines + [""] + [f"- {n}" for n in notes]) + "\n", numbers
+    @torch.no_grad()
+    def forward(self, images):
+        f = self.backbone(images, layers=["us3"], grid=self.grid)["us3"]
+        sem = F.normalize(torch.einsum("qc,bchw->bqhw", self.ps, f), dim=1)
+        return sem, F.normalize(torch.einsum("qc,bchw->bqhw", self.pv, f) + 0.3 * sem, dim=1)
 
 
 # %% ../nbs/10_evaluate.ipynb

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from scipy import linalg
 
 from .backbone_train import render_training_views
-from .baselines import EffNetPooled
+from .effnet import EffNetPooled
 from .sampling import EmbeddedDiffusion, generate
 from .world import CATEGORIES, GlitchWorld
 

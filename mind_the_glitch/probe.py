@@ -5,32 +5,19 @@
 # %% ../nbs/13_probe.ipynb 3
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from skimage.color import hsv2rgb, rgb2hsv
 from tqdm.auto import tqdm
 
-from mind_the_glitch.world import (
-    EMBLEMS,
-    PATTERNS,
-    GlitchWorld,
-    View,
-    correspond,
-    grid_points,
-    render,
-)
+from .probe_operators import HELD_OUT, OPERATORS, alter
+from .world import GlitchWorld, View, correspond, grid_points
 
 # %% auto 0
 __all__ = [
-    "OPERATORS",
-    "HELD_OUT",
-    "Operator",
-    "check_operator",
-    "alter",
     "ProbeConfig",
     "ProbeItem",
     "make_probe_set",
@@ -41,129 +28,6 @@ __all__ = [
     "summarise_probe",
     "plot_probe",
 ]
-
-
-# %% ../nbs/13_probe.ipynb
-@dataclass(frozen=True)
-class Operator:
-    "An appearance operator: its magnitude range and whether the dataset pipeline ever uses it."
-
-    name: str
-    low: float
-    high: float
-    in_training: bool  # does any dataset alteration (inpainting, re-texture) produce this kind of change?
-    whole_view: bool = False
-
-
-OPERATORS = {
-    "hue": Operator("hue", 0.0, 180.0, in_training=False),
-    "recolour": Operator("recolour", 0.0, 1.0, in_training=True),
-    "pattern": Operator("pattern", 0.0, 1.0, in_training=True),
-    "emblem": Operator("emblem", 0.2, 0.8, in_training=True),
-    "brightness": Operator("brightness", -0.6, 0.6, in_training=False),
-    "saturation": Operator("saturation", 0.0, 1.0, in_training=False),
-    "control": Operator("control", 0.0, 0.03, in_training=False, whole_view=True),
-}
-HELD_OUT = tuple(name for name, op in OPERATORS.items() if not op.in_training and not op.whole_view)
-
-
-def check_operator(name: str, magnitude: float, view: View | None = None, parts: Sequence[int] = ()) -> Operator:
-    "The operator `name`, after checking the magnitude against its range and the part ids against the subject."
-    if name not in OPERATORS:
-        raise ValueError(f"unknown operator {name!r}; known: {list(OPERATORS)}")
-    op = OPERATORS[name]
-    if not op.low <= magnitude <= op.high:
-        raise ValueError(f"magnitude {magnitude} of operator {name!r} is outside its range [{op.low}, {op.high}]")
-    if view is not None:
-        n_parts = len(view.subject.parts)
-        bad = [p for p in parts if not 1 <= int(p) <= n_parts]
-        if bad:
-            raise ValueError(
-                f"part id(s) {bad} not in this {view.subject.category} (parts 1..{n_parts}: {view.subject.part_names})"
-            )
-    return op
-
-
-# %% ../nbs/13_probe.ipynb
-def _part_mask(view: View, parts: Sequence[int]) -> np.ndarray:
-    return (
-        np.isin(view.parts, np.asarray(parts, dtype=view.parts.dtype))
-        if len(parts)
-        else np.zeros(view.parts.shape, bool)
-    )
-
-
-def _hsv_edit(image: np.ndarray, mask: np.ndarray, edit) -> np.ndarray:
-    "Apply `edit(h, s, v) -> (h, s, v)` (arrays in [0, 1]) to the pixels in `mask`."
-    hsv = rgb2hsv(image)
-    h, s, v = edit(hsv[..., 0], hsv[..., 1], hsv[..., 2])
-    new = hsv2rgb(np.stack([h % 1.0, np.clip(s, 0, 1), np.clip(v, 0, 1)], -1))
-    return np.where(mask[..., None], new, image).astype(np.float32)
-
-
-def _rerender(view: View, parts: Sequence[int], change) -> np.ndarray:
-    "The view rendered again with `change(appearance) -> appearance` applied to each chosen part (same pose, lighting and noise)."
-    subject = view.subject
-    for p in parts:
-        subject = subject.with_appearance(p - 1, change(subject.appearances[p - 1]))
-    return render(subject, view.params, view.size).image
-
-
-def _control(view: View, magnitude: float, rng: np.random.Generator) -> np.ndarray:
-    "The view under new lighting and tint from the world's own ranges (difficulty 1), plus Gaussian pixel noise."
-    params = replace(
-        view.params,
-        gain=float(1 + rng.uniform(-0.2, 0.12)),
-        light_gradient=tuple(float(v) for v in rng.uniform(-0.2, 0.2, 2)),
-        tint=tuple(float(v) for v in 1 + rng.uniform(-0.08, 0.08, 3)),
-    )
-    image = render(view.subject, params, view.size).image
-    return np.clip(image + rng.normal(0, magnitude, image.shape), 0, 1).astype(np.float32)
-
-
-# %% ../nbs/13_probe.ipynb
-def alter(
-    view: View, operator: str, parts: Sequence[int], magnitude: float, seed: int = 0, visible_change: float = 0.05
-) -> tuple[np.ndarray, np.ndarray]:
-    "Apply `operator` with `magnitude` to the 1-based `parts` of `view`: (new H×W×3 image, H×W region of visibly changed part pixels)."
-    check_operator(operator, magnitude, view, parts)
-    rng = np.random.default_rng([int(seed), 7])
-    image, mask = view.image, _part_mask(view, parts)
-    if operator == "hue":
-        turn = magnitude / 360 * rng.choice([-1, 1])
-        new = _hsv_edit(image, mask, lambda h, s, v: (h + turn, s, v))
-    elif operator == "brightness":
-        new = _hsv_edit(image, mask, lambda h, s, v: (h, s, v * (1 + magnitude)))
-    elif operator == "saturation":
-        new = _hsv_edit(image, mask, lambda h, s, v: (h, s * (1 - magnitude), v))
-    elif operator == "recolour":
-        colour = rng.uniform(0.05, 0.95, 3)
-        luminance = image.mean(-1, keepdims=True)
-        shading = luminance / max(float(luminance[mask].mean()), 1e-3) if mask.any() else luminance
-        flat = np.clip(colour * shading, 0, 1)
-        new = np.where(mask[..., None], (1 - magnitude) * image + magnitude * flat, image).astype(np.float32)
-    elif operator == "pattern":
-
-        def swap(app):
-            choices = [p for p in PATTERNS if p not in (app.pattern, "solid")]
-            return replace(app, pattern=str(rng.choice(choices)))
-
-        other = _rerender(view, parts, swap)
-        new = np.where(mask[..., None], (1 - magnitude) * image + magnitude * other, image).astype(np.float32)
-    elif operator == "emblem":
-
-        def add(app):
-            choices = [e for e in EMBLEMS if e != app.emblem]
-            colour = tuple(float(c) for c in 1 - np.asarray(app.color))  # the complement: always visible on the part
-            return replace(
-                app, emblem=str(rng.choice(choices)), emblem_size=magnitude, emblem_pos=(0.0, 0.0), emblem_color=colour
-            )
-
-        new = np.where(mask[..., None], _rerender(view, parts, add), image).astype(np.float32)
-    else:  # control: the whole view, never a glitch
-        return _control(view, magnitude, rng), np.zeros(mask.shape, bool)
-    changed = np.abs(new - image).max(-1) > visible_change
-    return new, changed & mask
 
 
 # %% ../nbs/13_probe.ipynb
@@ -275,13 +139,71 @@ def _pool(images: torch.Tensor, grid: int) -> torch.Tensor:
     return F.adaptive_avg_pool2d(images, grid)
 
 
+def _score_versions(scorer, chunk: Sequence[ProbeItem]) -> dict:
+    "VSM results of the altered, unaltered and control version of each pair's generated view against its reference."
+    refs = [it.reference.image for it in chunk]
+    masks_ref = [it.reference.mask for it in chunk]
+    masks_gen = [it.generated.mask for it in chunk]
+    scores = {}
+    for kind, gens in (
+        ("altered", [it.altered for it in chunk]),
+        ("unaltered", [it.generated.image for it in chunk]),
+        ("control", [it.control for it in chunk]),
+    ):
+        scores[kind] = scorer.score(_images(refs), _images(gens), masks_ref, masks_gen)
+    return scores
+
+
+def _pair_row(it: ProbeItem, scores: dict, k: int, threshold: float) -> dict:
+    "The row of pair `k` of a batch: operator, magnitude, oracle, the three VSM values and the heat map's AUROC."
+    heat = scores["altered"].heatmaps[k]
+    subject = torch.as_tensor(it.generated.mask)
+    region = torch.as_tensor(it.region)
+    return {
+        "operator": it.operator,
+        "magnitude": it.magnitude,
+        "n_parts": len(it.parts),
+        "oracle": it.oracle,
+        "vsm": scores["altered"].results[k].scores[threshold],
+        "vsm_unaltered": scores["unaltered"].results[k].scores[threshold],
+        "vsm_control": scores["control"].results[k].scores[threshold],
+        "control_magnitude": it.control_magnitude,
+        "heatmap_auroc": auroc(region[subject].numpy(), -heat[subject].numpy()),
+    }
+
+
+# %% ../nbs/13_probe.ipynb
+def _point_features(model, chunk: Sequence[ProbeItem], layers: list[str], grid: int) -> dict[str, torch.Tensor]:
+    "Maps of the references followed by the altered views: Ψv, Ψs, the pooled pixels and every raw layer."
+    x = _images([it.reference.image for it in chunk] + [it.altered for it in chunk])
+    sem, vis = model(x)
+    raw = model.backbone(x, layers=layers, grid=grid)
+    return {"visual": vis, "semantic": sem, "pixel": _pool(x, grid), **{f"layer:{name}": raw[name] for name in layers}}
+
+
+def _point_rows(it: ProbeItem, features: dict, k: int, n: int, grid: int, pair: int) -> list[dict]:
+    "One row per exact correspondence of pair `k` (of `n` in the batch): altered or not, and each feature's dissimilarity."
+    from mind_the_glitch.regions import to_grid
+
+    cells, ref_cells = correspondence_cells(it.reference, it.generated, grid)
+    labels = to_grid(it.region, grid)[np.unravel_index(cells, (grid, grid))]
+    point = {
+        f: point_scores(m[n + k], m[k], cells, ref_cells, "euclidean" if f == "pixel" else "cosine")
+        for f, m in features.items()
+    }
+    return [
+        {"pair": pair, "operator": it.operator, "altered": bool(label), **{f: float(v[j]) for f, v in point.items()}}
+        for j, label in enumerate(labels)
+    ]
+
+
+# %% ../nbs/13_probe.ipynb
 @torch.no_grad()
 def measure_probe(
     model, items: Sequence[ProbeItem], batch_size: int = 16, threshold: float | None = None
 ) -> tuple[list[dict], list[dict]]:
     "Per-pair rows (operator, magnitude, oracle, VSM altered / unaltered / control, heat-map AUROC) and per-point rows (label and dissimilarities)."
-    from mind_the_glitch.regions import to_grid
-    from mind_the_glitch.vsm import VSMScorer, resolve_visual_threshold
+    from mind_the_glitch.scorer import VSMScorer, resolve_visual_threshold
 
     if threshold is None:
         threshold, _ = resolve_visual_threshold(model, "auto")
@@ -291,57 +213,11 @@ def measure_probe(
     pair_rows, point_rows = [], []
     for start in tqdm(range(0, len(items), batch_size), desc="probe", mininterval=5):
         chunk = items[start : start + batch_size]
-        refs = [it.reference.image for it in chunk]
-        masks_ref = [it.reference.mask for it in chunk]
-        masks_gen = [it.generated.mask for it in chunk]
-        scores = {}
-        for kind, gens in (
-            ("altered", [it.altered for it in chunk]),
-            ("unaltered", [it.generated.image for it in chunk]),
-            ("control", [it.control for it in chunk]),
-        ):
-            scores[kind] = scorer.score(_images(refs), _images(gens), masks_ref, masks_gen)
-        x = _images(refs + [it.altered for it in chunk])
-        sem, vis = model(x)
-        raw = model.backbone(x, layers=layers, grid=grid)
-        pixels = _pool(x, grid)
-        n = len(chunk)
+        scores = _score_versions(scorer, chunk)
+        features = _point_features(model, chunk, layers, grid)
         for k, it in enumerate(chunk):
-            heat = scores["altered"].heatmaps[k]
-            subject = torch.as_tensor(it.generated.mask)
-            region = torch.as_tensor(it.region)
-            pair_rows.append(
-                {
-                    "operator": it.operator,
-                    "magnitude": it.magnitude,
-                    "n_parts": len(it.parts),
-                    "oracle": it.oracle,
-                    "vsm": scores["altered"].results[k].scores[threshold],
-                    "vsm_unaltered": scores["unaltered"].results[k].scores[threshold],
-                    "vsm_control": scores["control"].results[k].scores[threshold],
-                    "control_magnitude": it.control_magnitude,
-                    "heatmap_auroc": auroc(region[subject].numpy(), -heat[subject].numpy()),
-                }
-            )
-            cells, ref_cells = correspondence_cells(it.reference, it.generated, grid)
-            labels = to_grid(it.region, grid)[np.unravel_index(cells, (grid, grid))]
-            point = {
-                "visual": point_scores(vis[n + k], vis[k], cells, ref_cells),
-                "semantic": point_scores(sem[n + k], sem[k], cells, ref_cells),
-                "pixel": point_scores(pixels[n + k], pixels[k], cells, ref_cells, "euclidean"),
-            }
-            point.update(
-                {f"layer:{name}": point_scores(raw[name][n + k], raw[name][k], cells, ref_cells) for name in layers}
-            )
-            for j, label in enumerate(labels):
-                point_rows.append(
-                    {
-                        "pair": start + k,
-                        "operator": it.operator,
-                        "altered": bool(label),
-                        **{f: float(v[j]) for f, v in point.items()},
-                    }
-                )
+            pair_rows.append(_pair_row(it, scores, k, threshold))
+            point_rows.extend(_point_rows(it, features, k, len(chunk), grid, start + k))
     return pair_rows, point_rows
 
 

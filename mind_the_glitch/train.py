@@ -19,7 +19,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import NullLive, load_checkpoint, open_live, save_checkpoint, seed_everything
-from .disentangle import EMBEDDED_LAYERS, Disentangler, LossConfig, disentangler_for, mtg_loss
+from .disentangle import EMBEDDED_LAYERS, Disentangler, disentangler_for
+from .losses import LossConfig, mtg_loss
 from .train_data import FeatureCache, backbone_fingerprint, point_prefix, points_batch, sample_points
 from .train_metrics import calibrate_heads, evaluate, evaluate_heads, val_prefix
 

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .disentangle import Disentangler, flat_points
+from .disentangle import Disentangler
+from .losses import flat_points
 from .train_data import FeatureCache, sample_points
 
 # %% auto 0

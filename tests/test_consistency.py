@@ -1,4 +1,4 @@
-"Heavier checks of mind_the_glitch.consistency (seconds, no downloads)."
+"Heavier checks of the consistency study: mind_the_glitch.consistency, consistency_stats and annotation (seconds, no downloads)."
 
 import numpy as np
 import pytest
@@ -6,20 +6,17 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from mind_the_glitch.annotation import AnnotationSession, human_agreement, load_annotations
 from mind_the_glitch.consistency import (
     PAPER_SEEDS,
-    AnnotationSession,
-    compare_scores,
     consistency_of_images,
     embed_images,
-    human_agreement,
-    load_annotations,
-    normality_check,
     pairwise_scores,
     semantic_consistency_score,
     stack_images,
     visual_consistency_score,
 )
+from mind_the_glitch.consistency_stats import compare_scores, normality_check
 from mind_the_glitch.sampling import EmbeddedDiffusion, SeededNoise, generate
 
 torch.set_num_threads(1)

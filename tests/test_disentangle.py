@@ -4,15 +4,8 @@ import pytest
 import torch
 
 from mind_the_glitch.backbone import EmbeddedFeatures, StableDiffusionFeatures
-from mind_the_glitch.disentangle import (
-    SD21_LAYERS,
-    Disentangler,
-    LossConfig,
-    MindTheGlitch,
-    disentangler_for,
-    layer_channels,
-    mtg_loss,
-)
+from mind_the_glitch.disentangle import SD21_LAYERS, Disentangler, MindTheGlitch, disentangler_for, layer_channels
+from mind_the_glitch.losses import LossConfig, mtg_loss
 from mind_the_glitch.tiny import tiny_stable_diffusion
 
 

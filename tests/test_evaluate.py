@@ -10,17 +10,10 @@ import torch
 from mind_the_glitch.backbone import EmbeddedFeatures
 from mind_the_glitch.baselines import SSIM, PooledFeatures, Unavailable, make_baselines
 from mind_the_glitch.disentangle import MindTheGlitch, disentangler_for
-from mind_the_glitch.evaluate import (
-    EXAMPLE_GENERATORS,
-    load_subject_driven,
-    localization_metrics,
-    render_table,
-    render_table2,
-    retexture_case,
-    score_cases,
-    summarize,
-)
-from mind_the_glitch.vsm import VSMScorer
+from mind_the_glitch.eval_stats import render_table, render_table2, summarize
+from mind_the_glitch.evaluate import localization_metrics, score_cases
+from mind_the_glitch.scorer import VSMScorer
+from mind_the_glitch.subject_driven import EXAMPLE_GENERATORS, load_subject_driven, retexture_case
 from mind_the_glitch.world import GlitchWorld
 
 ROOT = Path(__file__).resolve().parents[1]

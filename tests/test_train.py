@@ -5,7 +5,8 @@ import torch
 from accelerate import Accelerator
 
 from mind_the_glitch.backbone import EmbeddedFeatures
-from mind_the_glitch.disentangle import LossConfig, MindTheGlitch
+from mind_the_glitch.disentangle import MindTheGlitch
+from mind_the_glitch.losses import LossConfig
 from mind_the_glitch.train import train_disentangler
 from mind_the_glitch.train_data import glitch_samples
 

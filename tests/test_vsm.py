@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from mind_the_glitch.vsm import NoSemanticMatchesWarning, VisualSemanticMatching, downsample_mask, vsm_score
+from mind_the_glitch.vsm import NoSemanticMatchesWarning, downsample_mask, vsm_score
+from mind_the_glitch.vsm_metric import VisualSemanticMatching
 
 
 def _maps(seed, q=3, g=6):
