@@ -22,10 +22,11 @@ if [ "$before" != "$(snapshot nbs)" ]; then
 fi
 echo ok
 
-step "3/6 formatting and lint (ruff), committed results match dvc.lock"
+step "3/6 formatting and lint (ruff), committed results match dvc.lock, README results match the metrics"
 ruff format --check .
 ruff check .
 python tools/check_results.py
+python tools/readme_results.py --check
 
 step "4/6 every notebook runs (nbdev_test)"
 nbdev_test --n_workers 2 --timing
