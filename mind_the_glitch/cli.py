@@ -22,7 +22,7 @@ from mind_the_glitch.cli_batch import (
     summarize_generators,
 )
 
-from .cli_io import RowWriter, check_outputs, find_pairs, load_pair
+from .cli_io import RowCollector, check_outputs, find_pairs, load_pair
 
 # torch and the models are imported inside the functions, so `--help`/`--version` and usage errors are instant
 
@@ -224,28 +224,22 @@ def _score_folders(args, pairs: list[dict], scorer) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    writer = RowWriter(args.out, row_fields(scorer.thresholds)) if args.out else None
-    done: list[dict] = []
-
-    def keep(row):
-        done.append(row)
-        if writer is not None:
-            writer.write(row)
-
+    sink = RowCollector(args.out, row_fields(scorer.thresholds))
+    writer = sink.writer
     try:
         rows, summary = score_pairs(
             scorer,
             pairs,
             heatmap_dir=args.heatmap,
             progress=not args.no_progress,
-            on_row=keep,
+            on_row=sink,
             mask_threshold=args.mask_threshold,
         )
     except BaseException:
         if writer is not None:
-            partial = writer.abort(summarize(done, scorer.thresholds))
+            partial = writer.abort(summarize(sink.rows, scorer.thresholds))
             print(
-                f"mind-the-glitch: {len(done)} of {len(pairs)} pairs were scored; they are in {partial}",
+                f"mind-the-glitch: {len(sink.rows)} of {len(pairs)} pairs were scored; they are in {partial}",
                 file=sys.stderr,
             )
         raise
@@ -295,20 +289,14 @@ def _evaluate_folder(args) -> int:
     scorer = VSMScorer(args.model, segmenter=None, thresholds="auto", batch_size=args.batch_size, device=args.device)
     threshold, source = resolve_visual_threshold(scorer.model, "auto")
     fields = ["case", "generator", "oracle", *[f"vsm_{t:g}" for t in scorer.thresholds], "n_matches"]
-    writer = RowWriter(args.out, fields) if args.out else None
-    done: list[dict] = []
-
-    def keep(row):
-        done.append(row)
-        if writer is not None:
-            writer.write(row)
-
+    sink = RowCollector(args.out, fields)
+    writer = sink.writer
     try:
-        rows = score_subject_driven(scorer, cases, args.batch_size, on_row=keep)
+        rows = score_subject_driven(scorer, cases, args.batch_size, on_row=sink)
     except BaseException:
         if writer is not None:
             print(
-                f"mind-the-glitch: {len(done)} of {len(cases)} images scored; they are in {writer.abort({})}",
+                f"mind-the-glitch: {len(sink.rows)} of {len(cases)} images scored; they are in {writer.abort({})}",
                 file=sys.stderr,
             )
         raise

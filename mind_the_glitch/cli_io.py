@@ -17,6 +17,7 @@ __all__ = [
     "find_pairs",
     "check_outputs",
     "RowWriter",
+    "RowCollector",
     "write_results",
     "load_pair",
 ]
@@ -213,6 +214,20 @@ class RowWriter:
 
             save_json({"partial": True, "summary": summary, "pairs": self.rows}, self.partial)
         return self.partial
+
+
+# %% ../nbs/12b_cli_io.ipynb
+class RowCollector:
+    "An `on_row` callback: keeps every row and, given an output path, streams it to a `RowWriter` too."
+
+    def __init__(self, out: str | Path | None, fields: Sequence[str]):
+        self.rows: list[dict] = []
+        self.writer = RowWriter(out, fields) if out else None
+
+    def __call__(self, row: dict):
+        self.rows.append(row)
+        if self.writer is not None:
+            self.writer.write(row)
 
 
 # %% ../nbs/12b_cli_io.ipynb
