@@ -12,8 +12,7 @@ from pathlib import Path
 import torch
 
 # %% auto 0
-__all__ = ["tiny_clip_text", "tiny_stable_diffusion", "tiny_sd_inpainting", "tiny_sam", "tiny_grounding_dino"]
-
+__all__ = ['tiny_clip_text', 'tiny_stable_diffusion', 'tiny_sd_inpainting', 'tiny_sam', 'tiny_grounding_dino']
 
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_clip_text(folder: str | os.PathLike, hidden_size: int = 32):
@@ -38,7 +37,6 @@ def tiny_clip_text(folder: str | os.PathLike, hidden_size: int = 32):
         pad_token_id=1,
     )
     return CLIPTextModel(config), tokenizer
-
 
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_stable_diffusion(folder: str | os.PathLike, full_size: bool = False, seed: int = 0) -> Path:
@@ -79,7 +77,6 @@ def tiny_stable_diffusion(folder: str | os.PathLike, full_size: bool = False, se
     )
     schedule.save_pretrained(folder / "scheduler")
     return folder
-
 
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_sd_inpainting(folder: str | os.PathLike, seed: int = 0) -> Path:
@@ -123,7 +120,6 @@ def tiny_sd_inpainting(folder: str | os.PathLike, seed: int = 0) -> Path:
     pipe.save_pretrained(folder)
     return folder
 
-
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_sam(folder: str | os.PathLike, seed: int = 0) -> Path:
     "Save a randomly initialised SAM model and processor (64-pixel input) to `folder`."
@@ -155,7 +151,6 @@ def tiny_sam(folder: str | os.PathLike, seed: int = 0) -> Path:
     processor = SamProcessor(SamImageProcessorPil(size={"longest_edge": 64}, pad_size={"height": 64, "width": 64}))
     processor.save_pretrained(folder)
     return folder
-
 
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_grounding_dino(folder: str | os.PathLike, seed: int = 0) -> Path:

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from .core import atomic_path, save_json
 from mind_the_glitch.world import (
     GlitchWorld,
     View,
@@ -28,20 +29,9 @@ from mind_the_glitch.world import (
     render,
 )
 
-from .core import atomic_path, save_json
-
 # %% auto 0
-__all__ = [
-    "IMAGE_KEYS",
-    "POINT_KEYS",
-    "glitch_samples",
-    "backbone_fingerprint",
-    "FeatureCache",
-    "point_prefix",
-    "points_batch",
-    "sample_points",
-]
-
+__all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache', 'point_prefix', 'points_batch',
+           'sample_points']
 
 # %% ../nbs/07a_train_data.ipynb
 def _pick_part(a: View, b: View, rng: np.random.Generator, min_fraction: float, max_fraction: float) -> int | None:
@@ -72,7 +62,6 @@ def _part_correspondences(a: View, b: View, pid: int, grid: int, size: int) -> d
         "points_out1": xy(src[out]),
         "points_out2": xy(flat[out]),
     }
-
 
 # %% ../nbs/07a_train_data.ipynb
 def _retextured_item(
@@ -106,7 +95,6 @@ def _retextured_item(
         "alteration": "retexture",
     }
 
-
 # %% ../nbs/07a_train_data.ipynb
 def glitch_samples(
     n: int,
@@ -131,7 +119,6 @@ def glitch_samples(
             items.append(_retextured_item(a, b, pid, rng, grid, size, split, i - 1))
     return items
 
-
 # %% ../nbs/07a_train_data.ipynb
 IMAGE_KEYS = ("image1", "image2", "image1_altered", "image2_altered")
 
@@ -143,7 +130,6 @@ def backbone_fingerprint(backbone) -> str:
         h.update(k.encode())
         h.update(v.detach().cpu().float().numpy().tobytes())
     return h.hexdigest()[:16]
-
 
 # %% ../nbs/07a_train_data.ipynb
 class FeatureCache:
@@ -235,7 +221,6 @@ def _concat(parts: list[torch.Tensor]) -> torch.Tensor:
         start += len(part)
     return out
 
-
 # %% ../nbs/07a_train_data.ipynb
 POINT_KEYS = ("points_in1", "points_in2", "points_out1", "points_out2")
 
@@ -245,7 +230,6 @@ def point_prefix(correspondences: str) -> str:
     if correspondences not in ("backbone", "ground_truth"):
         raise ValueError(f"correspondences must be 'backbone' or 'ground_truth', got {correspondences!r}")
     return "" if correspondences == "backbone" else "gt_"
-
 
 # %% ../nbs/07a_train_data.ipynb
 def points_batch(
@@ -261,7 +245,6 @@ def points_batch(
             pad[j, : len(v)] = v
         out[k] = pad.to(device)
     return out
-
 
 # %% ../nbs/07a_train_data.ipynb
 def sample_points(samples, prefix: str) -> list[dict]:
