@@ -6,6 +6,11 @@ come from the `train` group of params.yaml.
 
     python benchmarks/sweep_heads.py DATASET_DIR [--n-train 0] [--n-val 100] [--out sweep.json]
         [--variant '{"name": "q128", "proj_dim": 128}' ...] [--cache-dir data/train/cache] [--probe 80]
+    python benchmarks/sweep_heads.py --glitch 600 [--n-val 100] ...
+
+With --glitch N instead of DATASET_DIR, the heads train on N GlitchWorld pairs of the `train` split with one part
+re-textured (`train_data.glitch_samples`, exact correspondences) and validate on --n-val such pairs of `val`: no
+dataset stage needed, which isolates the heads and the backbone from the inpainter's alterations.
 
 With --probe N, each variant's model is also measured on N pairs of the appearance probe (nbs/13_probe: held-out
 pairs, operators the dataset never uses), and the held-out operators' point AUROC and VSM-oracle Spearman are printed.
@@ -27,11 +32,13 @@ from mind_the_glitch.store import load_dataset
 from mind_the_glitch.train import train_disentangler
 
 ap = argparse.ArgumentParser()
-ap.add_argument("dataset_dir")
+ap.add_argument("dataset_dir", nargs="?", default=None)
+ap.add_argument("--glitch", type=int, default=0, help="train on this many re-textured GlitchWorld pairs (no dataset)")
 ap.add_argument("--n-train", type=int, default=0)
 ap.add_argument("--n-val", type=int, default=100)
 ap.add_argument("--variant", action="append", default=[], help="JSON object: name plus train-param overrides")
 ap.add_argument("--out", default=None)
+ap.add_argument("--backbone", default=None, help="an embedded backbone folder (default: the shipped weights)")
 ap.add_argument("--device", default="auto")
 ap.add_argument("--probe", type=int, default=0, help="also measure each model on this many appearance-probe pairs")
 ap.add_argument(
@@ -43,9 +50,16 @@ a = ap.parse_args()
 p = yaml.safe_load(open(Path(__file__).resolve().parents[1] / "params.yaml"))["train"]
 variants = [json.loads(v) for v in a.variant] or [{"name": "params.yaml"}]
 dev = ("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device
-backbone = EmbeddedFeatures.from_pretrained(device=dev, timestep=100)
+backbone = EmbeddedFeatures.from_pretrained(a.backbone, device=dev, timestep=100)
 take = lambda ds, n: [ds[i] for i in range(len(ds) if not n else min(n, len(ds)))]
-train, val = take(load_dataset(a.dataset_dir, "train"), a.n_train), take(load_dataset(a.dataset_dir, "val"), a.n_val)
+if a.glitch:
+    from mind_the_glitch.train_data import glitch_samples
+
+    train, val = glitch_samples(a.glitch, "train"), glitch_samples(a.n_val, "val")
+elif a.dataset_dir:
+    train, val = take(load_dataset(a.dataset_dir, "train"), a.n_train), take(load_dataset(a.dataset_dir, "val"), a.n_val)
+else:
+    ap.error("give DATASET_DIR or --glitch N")
 print(f"{len(train)} train / {len(val)} val samples on {dev}", flush=True)
 results = []
 for v in variants:
@@ -56,7 +70,7 @@ for v in variants:
     t0 = time.perf_counter()
     work = Path(tempfile.mkdtemp())
     if "timestep" in v:
-        backbone = EmbeddedFeatures.from_pretrained(device=dev, timestep=int(v["timestep"]))
+        backbone = EmbeddedFeatures.from_pretrained(a.backbone, device=dev, timestep=int(v["timestep"]))
     res = train_disentangler(
         backbone,
         train,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -27,9 +26,9 @@ def seed_everything(seed: int) -> torch.Generator:
     "Seed `random`, `numpy` and `torch`; return a `torch.Generator` seeded with `seed` for explicit use."
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    random.seed(int(seed))
-    np.random.seed(int(seed) % 2**32)
-    torch.manual_seed(int(seed))
+    from accelerate.utils import set_seed  # random, numpy, torch and every CUDA device
+
+    set_seed(int(seed))
     return torch.Generator().manual_seed(int(seed))
 
 # %% ../nbs/00_core.ipynb

@@ -18,8 +18,9 @@ from .sources import GlitchWorldSource
 from .world import correspond, grid_points, render
 
 # %% auto 0
-__all__ = ['FILTERS', 'FilterConfig', 'aspect_ratio', 'region_checks', 'candidate_order', 'calibrate_skewness', 'filter_stats',
-           'PerceptualDistance', 'region_feature_distance', 'BackboneDistance', 'LPIPSDistance', 'calibrate_perceptual']
+__all__ = ['FILTERS', 'FilterConfig', 'aspect_ratio', 'region_checks', 'candidate_order', 'youden_cut', 'calibrate_skewness',
+           'filter_stats', 'PerceptualDistance', 'region_feature_distance', 'BackboneDistance', 'LPIPSDistance',
+           'calibrate_perceptual']
 
 # %% ../nbs/05e_filters.ipynb
 @dataclass
@@ -87,6 +88,21 @@ def candidate_order(score: np.ndarray, ranks: Sequence[int], min_score: float) -
     return [int(order[r]) for r in ranks if r < n]
 
 # %% ../nbs/05e_filters.ipynb
+def youden_cut(positives: np.ndarray, negatives: np.ndarray) -> tuple[float, float]:
+    "The score `c` maximising Youden's J = TPR − FPR of the rule `score >= c`, and that J; the smallest such `c` on ties."
+    from sklearn.metrics import roc_curve
+
+    positives, negatives = np.asarray(positives, np.float64), np.asarray(negatives, np.float64)
+    if len(positives) == 0 or len(negatives) == 0:
+        raise ValueError(f"need positives and negatives, got {len(positives)} and {len(negatives)}")
+    labels = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
+    fpr, tpr, thresholds = roc_curve(labels, np.r_[positives, negatives], drop_intermediate=False)
+    j = tpr - fpr
+    best = int(np.flatnonzero(j == j.max())[-1])  # thresholds fall: the last maximum is the smallest score
+    return float(thresholds[best]), float(j[best])
+
+
+# %% ../nbs/05e_filters.ipynb
 @torch.no_grad()
 def calibrate_skewness(
     backbone,
@@ -119,10 +135,8 @@ def calibrate_skewness(
     if len(sk) == 0 or ok.all() or not ok.any():
         thr, j, rule = (float(np.median(sk)) if len(sk) else 0.0), 0.0, "median (no correct/wrong contrast)"
     else:
-        cands = np.unique(sk)
-        js = [(sk[ok] >= c).mean() - (sk[~ok] >= c).mean() for c in cands]
-        k = int(np.argmax(js))
-        thr, j, rule = float(cands[k]), float(js[k]), "Youden J (correct vs wrong matches)"
+        thr, j = youden_cut(sk[ok], sk[~ok])
+        rule = "Youden J (correct vs wrong matches)"
         if j < 0.05:
             thr, rule = float(np.median(sk)), f"median (J = {j:.3f} < 0.05: skewness does not separate correct matches)"
     return {
@@ -250,10 +264,7 @@ def calibrate_perceptual(
     o, r = t(orig), torch.from_numpy(np.stack(regs))
     fo = distance.features(o)
     dp, dn = distance(o, t(pos), r, fa=fo).numpy(), distance(o, t(neg), r, fa=fo).numpy()
-    cands = np.unique(np.concatenate([dp, dn]))
-    j = [(dp >= c).mean() - (dn >= c).mean() for c in cands]
-    k = int(np.argmax(j))
-    thr = float(cands[k])
+    thr, _ = youden_cut(dp, dn)
     return {
         "threshold": thr,
         "tpr": float((dp >= thr).mean()),

@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import stats
 
 from .core import to_pil
 from .correspondence import similarity_matrix
@@ -46,8 +47,9 @@ def skewness(x: np.ndarray | torch.Tensor) -> float:
     x = np.asarray(x, np.float64).ravel()
     if x.size < 3:
         raise ValueError(f"skewness needs at least 3 values, got {x.size}")
-    s = x.std()
-    return 0.0 if s < 1e-12 else float((((x - x.mean()) / s) ** 3).mean())
+    if x.std() < 1e-12:  # scipy returns NaN for a constant vector: no tail at all
+        return 0.0
+    return float(stats.skew(x, bias=True))
 
 
 @dataclass
