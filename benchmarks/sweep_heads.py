@@ -57,7 +57,10 @@ if a.glitch:
 
     train, val = glitch_samples(a.glitch, "train"), glitch_samples(a.n_val, "val")
 elif a.dataset_dir:
-    train, val = take(load_dataset(a.dataset_dir, "train"), a.n_train), take(load_dataset(a.dataset_dir, "val"), a.n_val)
+    train, val = (
+        take(load_dataset(a.dataset_dir, "train"), a.n_train),
+        take(load_dataset(a.dataset_dir, "val"), a.n_val),
+    )
 else:
     ap.error("give DATASET_DIR or --glitch N")
 print(f"{len(train)} train / {len(val)} val samples on {dev}", flush=True)
