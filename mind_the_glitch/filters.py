@@ -101,7 +101,6 @@ def youden_cut(positives: np.ndarray, negatives: np.ndarray) -> tuple[float, flo
     best = int(np.flatnonzero(j == j.max())[-1])  # thresholds fall: the last maximum is the smallest score
     return float(thresholds[best]), float(j[best])
 
-
 # %% ../nbs/05e_filters.ipynb
 @torch.no_grad()
 def calibrate_skewness(
