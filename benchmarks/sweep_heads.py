@@ -14,7 +14,9 @@ dataset stage needed, which isolates the heads and the backbone from the inpaint
 
 With --probe N, each variant's model is also measured on N pairs of the appearance probe (nbs/13_probe: held-out
 pairs, operators the dataset never uses), and the held-out operators' point AUROC and VSM-oracle Spearman are printed.
-A variant may also set `timestep` (the backbone's) and `grid`.
+A variant may also set `timestep` (the backbone's) and `grid`. With --pixels, the layer name `pixels` (the input image
+itself, 3 channels) can be added to a variant's layers: not the method (the heads must read a frozen diffusion backbone),
+a diagnostic of whether the heads and the loss can learn appearance when the information is in their input.
 """
 
 import argparse
@@ -40,6 +42,7 @@ ap.add_argument("--variant", action="append", default=[], help="JSON object: nam
 ap.add_argument("--out", default=None)
 ap.add_argument("--backbone", default=None, help="an embedded backbone folder (default: the shipped weights)")
 ap.add_argument("--device", default="auto")
+ap.add_argument("--pixels", action="store_true", help="offer the input pixels as a layer named 'pixels' (diagnostic)")
 ap.add_argument("--probe", type=int, default=0, help="also measure each model on this many appearance-probe pairs")
 ap.add_argument(
     "--cache-dir",
@@ -47,10 +50,35 @@ ap.add_argument(
     help="feature cache to reuse (e.g. data/train/cache: same layers, grid, samples, backbone)",
 )
 a = ap.parse_args()
+
+
+class WithPixels(EmbeddedFeatures):
+    "The embedded backbone plus a layer `pixels`: the input image at the feature grid (a diagnostic, not the method)."
+
+    @property
+    def layer_names(self) -> list[str]:
+        return super().layer_names + ["pixels"]
+
+    def check_layers(self, layers):
+        return super().check_layers([n for n in layers if n != "pixels"])
+
+    def forward(self, images, layers=None, grid=None):
+        layers = list(layers) if layers is not None else self.layer_names
+        out = super().forward(images, [n for n in layers if n != "pixels"], grid) if layers != ["pixels"] else {}
+        if "pixels" in layers:
+            g = grid if grid is not None else self.grid
+            x = images.to(self.device, torch.float32)
+            out["pixels"] = torch.nn.functional.adaptive_avg_pool2d(x, g) if g is not None else x
+        return {n: out[n] for n in layers}
+
+
+def load_backbone(timestep: int) -> EmbeddedFeatures:
+    return (WithPixels if a.pixels else EmbeddedFeatures).from_pretrained(a.backbone, device=dev, timestep=timestep)
+
 p = yaml.safe_load(open(Path(__file__).resolve().parents[1] / "params.yaml"))["train"]
 variants = [json.loads(v) for v in a.variant] or [{"name": "params.yaml"}]
 dev = ("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device
-backbone = EmbeddedFeatures.from_pretrained(a.backbone, device=dev, timestep=100)
+backbone = load_backbone(100)
 take = lambda ds, n: [ds[i] for i in range(len(ds) if not n else min(n, len(ds)))]
 if a.glitch:
     from mind_the_glitch.train_data import glitch_samples
@@ -73,7 +101,7 @@ for v in variants:
     t0 = time.perf_counter()
     work = Path(tempfile.mkdtemp())
     if "timestep" in v:
-        backbone = EmbeddedFeatures.from_pretrained(a.backbone, device=dev, timestep=int(v["timestep"]))
+        backbone = load_backbone(int(v["timestep"]))
     res = train_disentangler(
         backbone,
         train,

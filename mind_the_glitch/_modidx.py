@@ -1080,4 +1080,5 @@ d = { 'settings': { 'branch': 'main',
                                                                                       'mind_the_glitch/world.py'),
                                        'mind_the_glitch.world.plot_pairs': ('world.html#plot_pairs', 'mind_the_glitch/world.py'),
                                        'mind_the_glitch.world.render': ('world.html#render', 'mind_the_glitch/world.py'),
+                                       'mind_the_glitch.world.repaint_part': ('world.html#repaint_part', 'mind_the_glitch/world.py'),
                                        'mind_the_glitch.world.sample_view': ('world.html#sample_view', 'mind_the_glitch/world.py')}}}

@@ -26,7 +26,7 @@ from mind_the_glitch.world import (
     grid_parts,
     grid_points,
     random_appearance,
-    render,
+    repaint_part,
 )
 
 # %% auto 0
@@ -67,9 +67,8 @@ def _part_correspondences(a: View, b: View, pid: int, grid: int, size: int) -> d
 def _retextured_item(
     a: View, b: View, pid: int, rng: np.random.Generator, grid: int, size: int, split: str, index: int
 ) -> dict:
-    "The dataset-contract item of the views `a`, `b` with the part `pid` re-textured (one random appearance) in both."
-    s2 = a.subject.with_appearance(pid - 1, random_appearance(rng, emblem_prob=0.7))
-    alt = [np.where((v.parts == pid)[..., None], render(s2, v.params, size).image, v.image) for v in (a, b)]
+    "The dataset-contract item of the views `a`, `b` with the part `pid` re-textured, a new random appearance per view."
+    alt = [repaint_part(v, pid, random_appearance(rng, emblem_prob=0.7)) for v in (a, b)]
     pts = _part_correspondences(a, b, pid, grid, size)
     t = lambda im: torch.from_numpy(np.ascontiguousarray(im, np.float32)).permute(2, 0, 1)
     r1, r2 = a.parts == pid, b.parts == pid

@@ -22,8 +22,9 @@ from .subjects import PartShape as PartShape
 from .subjects import random_appearance as random_appearance
 
 # %% auto 0
-__all__ = ['ViewParams', 'image_to_canonical', 'canonical_to_image', 'sample_view', 'View', 'render', 'pixel_to_normalised',
-           'normalised_to_pixel', 'correspond', 'grid_points', 'grid_mask', 'grid_parts', 'GlitchWorld', 'plot_pairs']
+__all__ = ['ViewParams', 'image_to_canonical', 'canonical_to_image', 'sample_view', 'View', 'render', 'repaint_part',
+           'pixel_to_normalised', 'normalised_to_pixel', 'correspond', 'grid_points', 'grid_mask', 'grid_parts',
+           'GlitchWorld', 'plot_pairs']
 
 # %% ../nbs/01_world.ipynb
 @dataclass(frozen=True)
@@ -221,6 +222,16 @@ def render(subject: Subject, view: ViewParams, size: int = 64, supersample: int 
     if noise > 0:
         img = img + np.random.default_rng(view.background_seed + 1).normal(0, noise, img.shape)
     return View(np.clip(img, 0, 1).astype(np.float32), mask, parts, canonical, view, subject)
+
+# %% ../nbs/01_world.ipynb
+def repaint_part(view: View, part_id: int, appearance) -> np.ndarray:
+    "The view's image with part `part_id` (1-based, as in the part maps) re-rendered with `appearance`; all else unchanged."
+    subject = view.subject
+    if not 1 <= part_id <= len(subject.parts):
+        raise ValueError(f"part id {part_id} out of range 1..{len(subject.parts)} ({subject.part_names})")
+    redrawn = render(subject.with_appearance(part_id - 1, appearance), view.params, view.size).image
+    return np.where((view.parts == part_id)[..., None], redrawn, view.image)
+
 
 # %% ../nbs/01_world.ipynb
 def pixel_to_normalised(xy: np.ndarray, size: int) -> np.ndarray:
