@@ -75,6 +75,7 @@ class WithPixels(EmbeddedFeatures):
 def load_backbone(timestep: int) -> EmbeddedFeatures:
     return (WithPixels if a.pixels else EmbeddedFeatures).from_pretrained(a.backbone, device=dev, timestep=timestep)
 
+
 p = yaml.safe_load(open(Path(__file__).resolve().parents[1] / "params.yaml"))["train"]
 variants = [json.loads(v) for v in a.variant] or [{"name": "params.yaml"}]
 dev = ("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device

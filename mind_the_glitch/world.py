@@ -232,7 +232,6 @@ def repaint_part(view: View, part_id: int, appearance) -> np.ndarray:
     redrawn = render(subject.with_appearance(part_id - 1, appearance), view.params, view.size).image
     return np.where((view.parts == part_id)[..., None], redrawn, view.image)
 
-
 # %% ../nbs/01_world.ipynb
 def pixel_to_normalised(xy: np.ndarray, size: int) -> np.ndarray:
     "Pixel coordinates (x, y) with pixel centres at `k + 0.5` → normalised coordinates in [-1, 1]."
