@@ -65,10 +65,20 @@ def _part_correspondences(a: View, b: View, pid: int, grid: int, size: int) -> d
 
 # %% ../nbs/07a_train_data.ipynb
 def _retextured_item(
-    a: View, b: View, pid: int, rng: np.random.Generator, grid: int, size: int, split: str, index: int
+    a: View,
+    b: View,
+    pid: int,
+    rng: np.random.Generator,
+    grid: int,
+    size: int,
+    split: str,
+    index: int,
+    same_appearance: bool = False,
 ) -> dict:
     "The dataset-contract item of the views `a`, `b` with the part `pid` re-textured, a new random appearance per view."
-    alt = [repaint_part(v, pid, random_appearance(rng, emblem_prob=0.7)) for v in (a, b)]
+    looks = [random_appearance(rng, emblem_prob=0.7)]
+    looks.append(looks[0] if same_appearance else random_appearance(rng, emblem_prob=0.7))
+    alt = [repaint_part(v, pid, look) for v, look in zip((a, b), looks)]
     pts = _part_correspondences(a, b, pid, grid, size)
     t = lambda im: torch.from_numpy(np.ascontiguousarray(im, np.float32)).permute(2, 0, 1)
     r1, r2 = a.parts == pid, b.parts == pid
@@ -103,8 +113,9 @@ def glitch_samples(
     size: int = 64,
     min_fraction: float = 0.05,
     max_fraction: float = 0.6,
+    same_appearance: bool = False,
 ) -> list[dict]:
-    "`n` dataset-contract items from GlitchWorld: one part re-textured in both views, exact correspondences."
+    "`n` dataset-contract items from GlitchWorld: one part re-textured in each view, exact correspondences."
     world = GlitchWorld(seed=seed, size=size)
     items, i = [], 0
     while len(items) < n:
@@ -115,7 +126,7 @@ def glitch_samples(
             raise RuntimeError(f"could not make {n} samples from {i} GlitchWorld pairs")
         pid = _pick_part(a, b, rng, min_fraction, max_fraction)
         if pid is not None:
-            items.append(_retextured_item(a, b, pid, rng, grid, size, split, i - 1))
+            items.append(_retextured_item(a, b, pid, rng, grid, size, split, i - 1, same_appearance))
     return items
 
 # %% ../nbs/07a_train_data.ipynb
