@@ -1,7 +1,11 @@
-"""The README's results section, written from the committed metrics (never typed by hand).
+"""README.md, written from its source nbs/index.ipynb (nbdev's `readme_nb`), with the results section rendered from
+the committed metrics (never typed by hand).
 
-    python tools/readme_results.py           # rewrite the block between the markers in README.md
-    python tools/readme_results.py --check   # exit 1 if README.md disagrees with the committed metrics (CI)
+    python tools/readme_results.py           # render the results block into nbs/index.ipynb, write README.md from it
+    python tools/readme_results.py --check   # exit 1 if README.md or the notebook disagree (CI)
+
+Edit the README in nbs/index.ipynb (JupyterLab or any editor), then run this: README.md is the notebook's markdown
+cells, one after another. (nbdev's own `nbdev_readme` needs Quarto, which this project does not install.)
 
 Every number links to the file that holds it. A file that does not exist yet (no `dvc repro` committed) is shown
 as "not measured".
@@ -163,24 +167,44 @@ def render() -> str:
     return "\n".join(out)
 
 
+INDEX = Path("nbs/index.ipynb")
+
+
+def with_results(text: str) -> str:
+    "`text` with the block between the markers rendered anew."
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{INDEX} lacks the markers {BEGIN} ... {END}")
+    head, rest = text.split(BEGIN, 1)
+    return head + render() + rest.split(END, 1)[1]
+
+
+def rendered_index() -> tuple[dict, str]:
+    "The index notebook with its results block rendered, and the README text its markdown cells make."
+    nb = json.loads(INDEX.read_text())
+    cells = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
+    texts = ["".join(c["source"]) for c in cells]
+    block = next(i for i, t in enumerate(texts) if BEGIN in t)
+    texts[block] = with_results(texts[block])
+    cells[block]["source"] = texts[block].splitlines(True)
+    return nb, "\n\n".join(t.rstrip("\n") for t in texts) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    readme = Path("README.md").read_text()
-    if BEGIN not in readme or END not in readme:
-        print(f"README.md lacks the markers {BEGIN} ... {END}")
-        return 1
-    head, rest = readme.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    new = head + render() + tail
+    nb, readme = rendered_index()
+    nb_text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     if args.check:
-        if new != readme:
-            print("README.md's results disagree with the committed metrics: run `python tools/readme_results.py`")
+        if readme != Path("README.md").read_text() or nb_text != INDEX.read_text():
+            print(
+                f"README.md or {INDEX} disagree with each other or with the committed metrics: run `python tools/readme_results.py`"
+            )
             return 1
-        print("readme_results: README matches the committed metrics")
+        print(f"readme_results: README.md is {INDEX} with the committed metrics")
         return 0
-    Path("README.md").write_text(new)
+    INDEX.write_text(nb_text)
+    Path("README.md").write_text(readme)
     return 0
 
 
