@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from mind_the_glitch.backbone import EmbeddedFeatures
-from mind_the_glitch.probe import HELD_OUT, ProbeConfig, _images, _pool, _point_aurocs, _point_rows, make_probe_set
+from mind_the_glitch.probe import HELD_OUT, ProbeConfig, _images, _point_aurocs, _point_rows, _pool, make_probe_set
 from mind_the_glitch.world import GlitchWorld
 
 parser = argparse.ArgumentParser()
