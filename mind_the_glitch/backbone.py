@@ -18,8 +18,9 @@ from .core import check_images, get_device
 from .world import CATEGORIES
 
 # %% auto 0
-__all__ = ['NULL_CLASS', 'EMBEDDED_PATCH', 'EMBEDDED_WEIGHTS', 'decoder_layers', 'DiffusionFeatures', 'embedded_unet_config',
-           'embedded_scheduler', 'PatchCodec', 'EmbeddedFeatures', 'StableDiffusionFeatures']
+__all__ = ['NULL_CLASS', 'EMBEDDED_PATCH', 'EMBEDDED_WEIGHTS', 'BACKBONES', 'BACKBONE_KEYS', 'decoder_layers',
+           'DiffusionFeatures', 'embedded_unet_config', 'embedded_scheduler', 'PatchCodec', 'EmbeddedFeatures',
+           'StableDiffusionFeatures', 'load_features']
 
 # %% ../nbs/02_backbone.ipynb
 def decoder_layers(unet: torch.nn.Module) -> dict[str, str]:
@@ -373,3 +374,26 @@ class StableDiffusionFeatures(DiffusionFeatures):
 
     def unet_kwargs(self, batch):
         return {"encoder_hidden_states": self.empty_prompt.expand(batch, -1, -1).to(self.unet.dtype)}
+
+# %% ../nbs/02_backbone.ipynb
+BACKBONES = ("embedded", "stable-diffusion")
+BACKBONE_KEYS = ("backbone", "backbone_weights", "backbone_revision", "backbone_resolution")  # in params.yaml `base`
+
+
+def load_features(
+    backbone: str = "embedded",
+    weights: str | os.PathLike | None = None,
+    revision: str | None = None,
+    resolution: int = 768,
+    timestep: int = 100,
+    device: str = "auto",
+) -> DiffusionFeatures:
+    "The feature extractor a stage's settings name: the embedded DDPM or Stable Diffusion (`weights`: folder or hub id)."
+    if backbone == "embedded":
+        return EmbeddedFeatures.from_pretrained(weights, device=device, timestep=timestep)
+    if backbone == "stable-diffusion":
+        model = weights or "stabilityai/stable-diffusion-2-1"
+        return StableDiffusionFeatures.from_pretrained(
+            model, revision=revision, device=device, timestep=timestep, resolution=resolution
+        )
+    raise ValueError(f"unknown backbone {backbone!r}; choose one of {BACKBONES}")

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from diffusers import ConfigMixin, ModelMixin
 from diffusers.configuration_utils import register_to_config
 
-from .backbone import DiffusionFeatures, EmbeddedFeatures, StableDiffusionFeatures
+from .backbone import DiffusionFeatures, StableDiffusionFeatures, load_features
 from .core import check_images, get_device
 from .model_files import check_weights, resolve_model_folder, validate_config
 
@@ -352,12 +352,10 @@ def load_backbone(config, device: str | torch.device = "auto") -> DiffusionFeatu
     bid, t = config["backbone_id"], int(config.get("timestep", 100))
     kind = _backbone_kind(bid)
     if kind == "glitch-ddpm":
-        return EmbeddedFeatures.from_pretrained(config.get("backbone_path"), device=str(device), timestep=t)
+        return load_features("embedded", config.get("backbone_path"), timestep=t, device=str(device))
     if kind == "stable-diffusion":
-        ref = bid.split(":", 1)[1] if ":" in bid else "stabilityai/stable-diffusion-2-1"
-        model, _, rev = ref.partition("@")
+        ref = bid.split(":", 1)[1] if ":" in bid else None
+        model, _, rev = (ref or "").partition("@")
         res = config.get("backbone_resolution") or 768
-        return StableDiffusionFeatures.from_pretrained(
-            model, revision=rev or None, device=str(device), timestep=t, resolution=res
-        )
+        return load_features("stable-diffusion", model or None, rev or None, res, t, str(device))
     raise ValueError(f"unknown backbone {bid!r} in the config; pass backbone= explicitly")

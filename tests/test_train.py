@@ -72,3 +72,22 @@ def test_bad_inputs(setup, tmp_path):
             p.fill_(float("nan"))
     with pytest.raises(ValueError, match="NaN"):
         train_disentangler(nan, tr, va, tmp_path / "x", accelerator=acc, **KW)
+
+
+def test_heads_on_a_stable_diffusion_backbone_load_for_scoring(tmp_path):
+    "The train path of the paper profile on a tiny random SD 2.1: heads saved with the backbone they need, reloaded by name."
+    from mind_the_glitch.backbone import StableDiffusionFeatures, load_features
+    from mind_the_glitch.tiny import tiny_stable_diffusion
+
+    folder = tiny_stable_diffusion(tmp_path / "sd")
+    sd = load_features("stable-diffusion", folder, resolution=64, timestep=261, device="cpu")
+    kw = {**KW, "layers": ["us8", "us9", "us10"], "grid": 8}
+    r = train_disentangler(
+        sd, glitch_samples(2, "train", grid=8), glitch_samples(1, "val", grid=8), tmp_path / "m", **kw
+    )
+    assert r["val"]["n_points_out"] > 0
+    model = MindTheGlitch.from_pretrained(tmp_path / "m", device="cpu")  # no backbone given: the config names it
+    assert isinstance(model.backbone, StableDiffusionFeatures)
+    assert (model.backbone.timestep, model.backbone.resolution) == (261, 64)
+    S, V = model(torch.rand(1, 3, 64, 64))
+    assert S.shape == (1, 16, 8, 8) and torch.isfinite(V).all()
