@@ -39,6 +39,12 @@ HYPOTHESES = {
     "epochs6": ("the fix, twice the training", [], {"epochs": 6}),
     "layers_us4_us6": ("the fix, the high-resolution decoder layers", [], {"epochs": 3, "layers": "us4,us5,us6"}),
     "timestep0": ("the fix, the backbone read at t = 0 instead of 100", [], {"epochs": 3, "timestep": 0}),
+    "same_lighting": (
+        "the fix, both views of a training pair under one lighting and tint: does matching unaltered points across "
+        "lighting changes (L_v^out) teach the invariance that hides the held-out colour operators? (val is re-lit too)",
+        ["--same-lighting"],
+        {"epochs": 3},
+    ),
     "pixels_added": (
         "diagnostic, not the method: the input pixels offered as a fourth layer (can the heads use colour at all?)",
         ["--pixels"],

@@ -45,6 +45,9 @@ ap.add_argument("--device", default="auto")
 ap.add_argument(
     "--same-appearance", action="store_true", help="with --glitch: one new look in both views (the pre-fix data)"
 )
+ap.add_argument(
+    "--same-lighting", action="store_true", help="with --glitch: view 2 under view 1's lighting and tint (diagnostic)"
+)
 ap.add_argument("--pixels", action="store_true", help="offer the input pixels as a layer named 'pixels' (diagnostic)")
 ap.add_argument("--probe", type=int, default=0, help="also measure each model on this many appearance-probe pairs")
 ap.add_argument(
@@ -87,8 +90,8 @@ take = lambda ds, n: [ds[i] for i in range(len(ds) if not n else min(n, len(ds))
 if a.glitch:
     from mind_the_glitch.train_data import glitch_samples
 
-    train = glitch_samples(a.glitch, "train", same_appearance=a.same_appearance)
-    val = glitch_samples(a.n_val, "val", same_appearance=a.same_appearance)
+    looks = dict(same_appearance=a.same_appearance, same_lighting=a.same_lighting)
+    train, val = glitch_samples(a.glitch, "train", **looks), glitch_samples(a.n_val, "val", **looks)
 elif a.dataset_dir:
     train, val = (
         take(load_dataset(a.dataset_dir, "train"), a.n_train),

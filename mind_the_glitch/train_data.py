@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -26,6 +27,7 @@ from mind_the_glitch.world import (
     grid_parts,
     grid_points,
     random_appearance,
+    render,
     repaint_part,
 )
 
@@ -114,12 +116,16 @@ def glitch_samples(
     min_fraction: float = 0.05,
     max_fraction: float = 0.6,
     same_appearance: bool = False,
+    same_lighting: bool = False,
 ) -> list[dict]:
     "`n` dataset-contract items from GlitchWorld: one part re-textured in each view, exact correspondences."
     world = GlitchWorld(seed=seed, size=size)
     items, i = [], 0
     while len(items) < n:
         a, b = world.pair(i, split)
+        if same_lighting:  # a diagnostic: view b under view a's lighting and tint
+            lit = dict(gain=a.params.gain, light_gradient=a.params.light_gradient, tint=a.params.tint)
+            b = render(b.subject, replace(b.params, **lit), size)
         rng = np.random.default_rng([seed, i, 7])
         i += 1
         if i > 20 * n + 100:
