@@ -17,9 +17,20 @@ def _keys(d: dict, prefix: str = "") -> set[str]:
     return out
 
 
-def test_smoke_overrides_name_existing_keys():
-    full, smoke = (yaml.safe_load((ROOT / f).read_text()) for f in ("params.yaml", "params.smoke.yaml"))
-    assert _keys(smoke) - _keys(full) == set(), "params.smoke.yaml sets keys that params.yaml lacks"
+def test_profiles_override_existing_keys_only():
+    full = yaml.safe_load((ROOT / "params.yaml").read_text())
+    profiles = sorted(ROOT.glob("params.*.yaml"))
+    assert {p.name for p in profiles} >= {"params.smoke.yaml", "params.paper.yaml"}
+    for profile in profiles:
+        extra = _keys(yaml.safe_load(profile.read_text())) - _keys(full)
+        assert extra == set(), f"{profile.name} sets keys that params.yaml lacks: {sorted(extra)}"
+
+
+def test_paper_profile_selects_the_papers_setting():
+    paper = load_params(ROOT / "params.yaml", ROOT / "params.paper.yaml")
+    assert paper["base"]["backbone"] == "stable-diffusion" and paper["base"]["grid"] == 48
+    assert (paper["train"]["layers"], paper["train"]["proj_dim"]) == ("us8,us9,us10", 384)
+    assert (paper["dataset"]["segmenter"], paper["dataset"]["inpainter"]) == ("grounded-sam", "sdxl")
 
 
 def test_smoke_profile_merges_onto_params():
