@@ -5,7 +5,9 @@
 # %% ../nbs/13_probe.ipynb 3
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -18,7 +20,7 @@ from .world import GlitchWorld, View, correspond, grid_points
 
 # %% auto 0
 __all__ = ['ProbeConfig', 'ProbeItem', 'make_probe_set', 'correspondence_cells', 'point_scores', 'auroc', 'measure_probe',
-           'summarise_probe', 'plot_probe']
+           'summarise_probe', 'plot_probe', 'probe_report', 'run_probe']
 
 # %% ../nbs/13_probe.ipynb
 @dataclass
@@ -314,3 +316,62 @@ def plot_probe(pair_rows: list[dict], title: str = ""):
     fig.colorbar(points, ax=axes[0, :-1].tolist(), label="parts altered", fraction=0.02)
     fig.suptitle(title, fontsize=10)
     return fig
+
+# %% ../nbs/13_probe.ipynb
+def _fmt(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def probe_report(metrics: dict) -> str:
+    "The markdown of `results/probe.md`: point AUROC and VSM correlations per operator group, the control, the heat maps."
+    pa, vs = metrics["point_auroc"], metrics["vsm"]
+    lines = [
+        "# Appearance probe",
+        "",
+        f"{metrics['n_pairs']} held-out GlitchWorld pairs (split `{metrics['settings']['split']}`), VSM at "
+        f"T_v = {metrics['threshold']:g} ({metrics['threshold_source']}). "
+        f"Held-out operators (in no training data): {', '.join(metrics['held_out_operators'])}.",
+        "",
+        "| operators | Ψv point AUROC | Ψs point AUROC | pixel colour AUROC | best raw layer AUROC | VSM Pearson | VSM Spearman |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    groups = [("all", pa, vs), ("held out", pa["held_out"], vs["held_out"])]
+    groups += [(o, pa["per_operator"][o], vs["per_operator"][o]) for o in pa["per_operator"]]
+    for name, p, v in groups:
+        best = max((x for x in p["layers"].values() if x is not None), default=None)
+        cells = [p["visual"], p["semantic"], p["pixel"], best, v["pearson"], v["spearman"]]
+        lines.append(f"| {name} | " + " | ".join(_fmt(x) for x in cells) + " |")
+    lines += [
+        "",
+        f"- control_delta (mean |VSM(control) − VSM(unaltered)|): {_fmt(vs['control_delta'])}",
+        f"- mean VSM: unaltered {_fmt(vs['mean_unaltered'])}, altered {_fmt(vs['mean_altered'])}",
+        f"- heat-map localisation AUROC (mean over altered pairs): {_fmt(metrics['heatmap_auroc'])}",
+        "",
+    ]
+    return "\n".join(lines)
+
+# %% ../nbs/13_probe.ipynb
+def run_probe(model, config: ProbeConfig, out_dir: str | os.PathLike, seed: int = 0, image_size: int = 64) -> dict:
+    "The `probe` stage: measure `model`; write `metrics/probe.json`, `results/probe.md`, `results/probe_pairs.csv`, `figures/probe.png` under `out_dir`."
+    import csv
+
+    from mind_the_glitch.core import atomic_path, save_figure, save_json
+    from mind_the_glitch.scorer import resolve_visual_threshold
+
+    out = Path(out_dir)
+    threshold, source = resolve_visual_threshold(model, "auto")
+    items = make_probe_set(GlitchWorld(seed=seed, size=image_size), config)
+    pair_rows, point_rows = measure_probe(model, items, config.batch_size, threshold)
+    metrics = summarise_probe(pair_rows, point_rows, threshold)
+    metrics |= {"threshold_source": source, "settings": asdict(config)}
+    save_json(metrics, out / "metrics" / "probe.json")
+    with atomic_path(out / "results" / "probe_pairs.csv") as tmp:
+        with open(tmp, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(pair_rows[0]))
+            writer.writeheader()
+            writer.writerows(pair_rows)
+    with atomic_path(out / "results" / "probe.md") as tmp:
+        tmp.write_text(probe_report(metrics))
+    fig = plot_probe(pair_rows, f"VSM vs magnitude on {metrics['n_pairs']} probe pairs (T_v {threshold:g})")
+    save_figure(fig, out / "figures" / "probe.png")
+    return metrics
