@@ -294,21 +294,11 @@ def plot_probe(pair_rows: list[dict], title: str = ""):
         ax.set_title(f"{name}{held}", fontsize=9)
         ax.set_xlabel("magnitude", fontsize=8)
     ax = axes[0, -1]
-    ax.scatter(
-        [r["control_magnitude"] for r in pair_rows],
-        [r["vsm_control"] for r in pair_rows],
-        s=14,
-        c="grey",
-        label="control",
-    )
-    ax.scatter(
-        [r["control_magnitude"] for r in pair_rows],
-        [r["vsm_unaltered"] for r in pair_rows],
-        s=8,
-        c="k",
-        marker="x",
-        label="unaltered",
-    )
+    noise = [r["control_magnitude"] for r in pair_rows]
+    versions = {"vsm_control": dict(s=14, c="grey", label="control"), "vsm_unaltered": dict(s=8, c="k", marker="x")}
+    versions["vsm_unaltered"]["label"] = "unaltered"
+    for key, style in versions.items():
+        ax.scatter(noise, [r[key] for r in pair_rows], **style)
     ax.set_title("control (no glitch)", fontsize=9)
     ax.set_xlabel("pixel noise σ", fontsize=8)
     ax.legend(fontsize=7)
