@@ -295,9 +295,10 @@ def plot_probe(pair_rows: list[dict], title: str = ""):
         ax.set_xlabel("magnitude", fontsize=8)
     ax = axes[0, -1]
     noise = [r["control_magnitude"] for r in pair_rows]
-    versions = {"vsm_control": dict(s=14, c="grey", label="control"), "vsm_unaltered": dict(s=8, c="k", marker="x")}
-    versions["vsm_unaltered"]["label"] = "unaltered"
-    for key, style in versions.items():
+    for key, style in (
+        ("vsm_control", dict(s=14, c="grey", label="control")),
+        ("vsm_unaltered", dict(s=8, c="k", marker="x", label="unaltered")),
+    ):
         ax.scatter(noise, [r[key] for r in pair_rows], **style)
     ax.set_title("control (no glitch)", fontsize=9)
     ax.set_xlabel("pixel noise σ", fontsize=8)
