@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -296,8 +297,10 @@ def train_ddpm(
     if start:
         acc.print(f"resuming from step {start}")
     lr_schedule = _lr_schedule(optimizer, config)
-    for _ in range(start):
-        lr_schedule.step()
+    with warnings.catch_warnings():  # fast-forwarding the schedule to the resumed step is deliberate
+        warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
+        for _ in range(start):
+            lr_schedule.step()
     unet, optimizer = acc.prepare(unet, optimizer)
     ema.to(acc.device)
     run = dict(config=config, unet=unet, optimizer=optimizer, ema=ema, codec=codec, scheduler=scheduler)
