@@ -227,6 +227,14 @@ def _resume(checkpoint: Path, unet, optimizer, ema, steps: int) -> int:
     return int(info["step"])
 
 
+def _fast_forward(lr_schedule, steps: int) -> None:
+    "Step the learning-rate schedule to a resumed run's step (deliberately before any optimizer step)."
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
+        for _ in range(steps):
+            lr_schedule.step()
+
+
 def _ema_copy(unet: UNet2DModel, ema: EMAModel) -> UNet2DModel:
     "A CPU copy of `unet` carrying the EMA weights."
     import copy
@@ -297,10 +305,7 @@ def train_ddpm(
     if start:
         acc.print(f"resuming from step {start}")
     lr_schedule = _lr_schedule(optimizer, config)
-    with warnings.catch_warnings():  # fast-forwarding the schedule to the resumed step is deliberate
-        warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
-        for _ in range(start):
-            lr_schedule.step()
+    _fast_forward(lr_schedule, start)
     unet, optimizer = acc.prepare(unet, optimizer)
     ema.to(acc.device)
     run = dict(config=config, unet=unet, optimizer=optimizer, ema=ema, codec=codec, scheduler=scheduler)
