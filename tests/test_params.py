@@ -51,3 +51,19 @@ def test_every_interpolated_param_exists():
         for part in name.split("."):
             assert isinstance(node, dict) and part in node, f"dvc.yaml uses ${{{name}}}, which params.yaml lacks"
             node = node[part]
+
+
+def test_profile_flags_round_trip_through_yaml():
+    "tools/profile_flags.py: every -S value parses back (as DVC parses it, YAML) to the profile's value."
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("profile_flags", ROOT / "tools" / "profile_flags.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for name in ("params.smoke.yaml", "params.paper.yaml"):
+        args = tool.flags(ROOT / name, ROOT / "params.yaml")
+        values = dict(tool.leaves(yaml.safe_load((ROOT / name).read_text())))
+        pairs = [a.split("=", 1) for a in args[1::2]]
+        assert args[::2] == ["-S"] * len(values) and len(pairs) == len(values)
+        for key, text in pairs:
+            assert yaml.safe_load(text) == values[key], (name, key, text)
