@@ -1,5 +1,7 @@
 "Heavier checks of the consistency study: mind_the_glitch.consistency, consistency_stats and annotation (seconds, no downloads)."
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -154,3 +156,26 @@ def test_annotation_csv_round_trip_and_agreement(tmp_path):
     scores = {p: {"base": 50.0, "lora": 60.0 if i < 4 else 40.0} for i, p in enumerate(prompts)}
     r = human_agreement(scores, df)  # humans: lora everywhere (2 of 3); score: lora on 4 of 6 prompts
     assert r["agreement"] == pytest.approx(4 / 6) and r["n_compared"] == 6
+
+
+def test_run_consistency_writes_the_stage_outputs(tmp_path):
+    from mind_the_glitch.consistency_study import ConsistencyConfig, run_consistency
+
+    config = ConsistencyConfig(n_seeds=2, steps=1, lora_steps=1, encoders="embedded", weights=None, allow_random=True)
+    metrics = run_consistency(config, tmp_path)
+    saved = json.loads((tmp_path / "metrics" / "consistency.json").read_text())
+    assert saved["tests"].keys() == metrics["tests"].keys() == {"embedded:base_vs_lora", "visual:base_vs_lora"}
+    assert saved["n_images_per_prompt"] == 2 and saved["generators"] == ["base", "lora"]
+    assert len(list((tmp_path / "consistency" / "images").rglob("*.png"))) == 2 * 2 * 2
+    assert (tmp_path / "consistency" / "lora").is_dir()
+    assert (tmp_path / "figures" / "consistency_galleries.png").stat().st_size > 0
+    assert "| embedded:base_vs_lora |" in (tmp_path / "results" / "consistency.md").read_text()
+
+
+def test_consistency_config_rejects_bad_settings():
+    from mind_the_glitch.consistency_study import ConsistencyConfig
+
+    with pytest.raises(ValueError, match="must start with 'base'"):
+        ConsistencyConfig(generators="lora")
+    with pytest.raises(ValueError, match="unknown key"):
+        ConsistencyConfig.from_params({"base": {"seed": 0}, "consistency": {"n_seed": 3}})
