@@ -74,3 +74,35 @@ def test_bad_inputs(tiny_sd, tmp_path):
         EmbeddedFeatures.random(mode="blurry")
     with pytest.raises(ValueError, match="multiple of"):
         StableDiffusionFeatures.from_pretrained(tiny_sd, device="cpu", resolution=100)(torch.rand(1, 3, 64, 64))
+
+
+def test_backbone_eval_stage_runs_on_stable_diffusion(tiny_sd, tmp_path):
+    "The paper profile's backbone_eval: PCK per SD decoder layer and the match figure; no random reference, no generation."
+    import json
+
+    from mind_the_glitch.backbone_eval import BackboneEvalConfig, run_backbone_eval
+
+    config = BackboneEvalConfig(
+        n_pairs=2, grid=8, backbone="stable-diffusion", backbone_weights=str(tiny_sd), backbone_resolution=64
+    )
+    metrics = run_backbone_eval(config, tmp_path)
+    saved = json.loads((tmp_path / "metrics" / "backbone.json").read_text())
+    assert saved["best_layer"] == metrics["best_layer"] and saved["best_layer_source"] == "trained"
+    assert saved["backbone"] == "stable-diffusion" and "generation" not in saved
+    assert set(saved["layers"]) >= {"us1", "us10"} and set(saved["best"]) == {"trained"}
+    assert all(0 <= v["trained"]["pck@0.1"] <= 1 for v in saved["layers"].values())
+    assert (tmp_path / "figures" / "backbone_matches.png").stat().st_size > 0
+    assert (tmp_path / "figures" / "backbone_samples.png").is_file()  # says why there is no sample grid
+
+
+def test_backbone_eval_config_reads_base_and_rejects_unknown_keys():
+    from mind_the_glitch.backbone_eval import BackboneEvalConfig
+
+    params = {
+        "base": {"seed": 2, "grid": 16, "image_size": 64, "backbone": "embedded"},
+        "backbone_eval": {"n_pairs": 3},
+    }
+    config = BackboneEvalConfig.from_params(params)
+    assert (config.seed, config.grid, config.n_pairs, config.embedded) == (2, 16, 3, True)
+    with pytest.raises(ValueError, match="n_pair"):
+        BackboneEvalConfig.from_params({**params, "backbone_eval": {"n_pair": 3}})
