@@ -159,7 +159,8 @@ def test_annotation_csv_round_trip_and_agreement(tmp_path):
 
 
 def test_run_consistency_writes_the_stage_outputs(tmp_path):
-    from mind_the_glitch.consistency_study import ConsistencyConfig, run_consistency
+    from mind_the_glitch.consistency_stage import run_consistency
+    from mind_the_glitch.consistency_study import ConsistencyConfig
 
     config = ConsistencyConfig(n_seeds=2, steps=1, lora_steps=1, encoders="embedded", weights=None, allow_random=True)
     metrics = run_consistency(config, tmp_path)
