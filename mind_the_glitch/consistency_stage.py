@@ -98,7 +98,8 @@ def _load_study_model(config: ConsistencyConfig, backbone, backbone_source: str)
     from mind_the_glitch.disentangle import MindTheGlitch, disentangler_for
 
     try:
-        shared = None if backbone_source.startswith("random") else backbone
+        # the study backbone is the embedded DDPM: shared only with heads of the embedded study (a pipeline study's heads name theirs)
+        shared = None if backbone_source.startswith("random") or config.pipeline else backbone
         model = MindTheGlitch.from_pretrained(config.mtg_weights, device="cpu", backbone=shared)
         return model, str(config.mtg_weights or "shipped (mind_the_glitch/weights/mtg-glitch)"), []
     except FileNotFoundError as e:

@@ -139,7 +139,10 @@ def training_backbone(config: TrainStageConfig, allow_random: bool):
 def training_samples(config: TrainStageConfig, dataset_dir: Path | None) -> tuple[list, list]:
     "(train, val) samples: the first `n_train` / `n_val` of the dataset after the load-time filters, or GlitchWorld samples."
     if dataset_dir is None:
-        return glitch_samples(config.n_train, "train", config.seed), glitch_samples(config.n_val, "val", config.seed)
+        return (
+            glitch_samples(config.n_train, "train", config.seed, grid=config.grid),
+            glitch_samples(config.n_val, "val", config.seed, grid=config.grid),
+        )
     from mind_the_glitch.store import load_dataset
 
     filters = dict(min_skewness=config.min_skewness, min_perceptual=config.min_perceptual)

@@ -1,0 +1,76 @@
+"""The paper profile (params.paper.yaml) through the backbone_eval, train, evaluate and consistency stages, on tiny random
+models in their real folder layouts (Stable Diffusion 2.1 features, CLIP-I and DINO-I baselines, SDXL and a LoRA as the
+consistency study's generators; nbs/02b_tiny_models.ipynb). The numbers mean nothing: the test proves that the profile's
+settings, the real-model classes, their shapes and their files fit together. The dataset stage's real-model components
+(Grounded-SAM, SAM regions, SD inpainting, a folder of pairs) are tested one by one in tests/test_dataset.py; the train
+stage here reads GlitchWorld samples instead of a generated dataset."""
+
+from pathlib import Path
+
+import torch
+
+from mind_the_glitch.backbone_eval import BackboneEvalConfig, run_backbone_eval
+from mind_the_glitch.consistency_stage import run_consistency
+from mind_the_glitch.consistency_study import ConsistencyConfig
+from mind_the_glitch.core import load_params
+from mind_the_glitch.evaluate_stage import EvalPaths, EvaluateConfig, run_evaluate
+from mind_the_glitch.tiny import tiny_clip, tiny_dino, tiny_sdxl, tiny_sdxl_lora, tiny_stable_diffusion
+from mind_the_glitch.train_stage import TrainPaths, TrainStageConfig, run_train
+
+ROOT = Path(__file__).resolve().parents[1]
+torch.set_num_threads(1)  # tiny models: two threads only add synchronisation
+
+
+def test_paper_profile_runs_on_tiny_models(tmp_path):
+    params = load_params(ROOT / "params.yaml", ROOT / "params.paper.yaml")
+    assert params["base"]["backbone"] == "stable-diffusion" and params["consistency"]["encoders"] == "clip"
+    sd = tiny_stable_diffusion(tmp_path / "sd")
+    params["base"].update(backbone_weights=str(sd), backbone_resolution=64, image_size=64, grid=8, device="cpu")
+    data = tmp_path / "data"
+
+    backbone = run_backbone_eval(BackboneEvalConfig.from_params(params, n_pairs=2), data)
+    assert backbone["backbone"] == "stable-diffusion" and backbone["best_layer"].startswith("us")
+
+    paper = TrainStageConfig.from_params(params)
+    assert paper.layer_list == ["us8", "us9", "us10"] and paper.proj_dim == 384  # the paper's layers and q
+    small = dict(n_train=2, n_val=2, epochs=1, batch_size=2, n_figure_pairs=1, proj_dim=32, num_groups=8)  # CI time
+    train = TrainStageConfig.from_params(params, **small)
+    model = tmp_path / "model"
+    run_train(train, TrainPaths(None, model, tmp_path / "work", data / "metrics", data / "figures"))
+    assert (model / "diffusion_pytorch_model.safetensors").is_file() and (data / "metrics" / "train.json").is_file()
+
+    clip, dino = tiny_clip(tmp_path / "clip"), tiny_dino(tmp_path / "dino")
+    evaluate = EvaluateConfig(
+        model=str(model),
+        baselines="clip,dino,backbone",
+        clip_model=str(clip),
+        dino_model=str(dino),
+        n_boot=10,
+        subject_driven_dir="none",
+        n_figure=1,
+    )
+    paths = EvalPaths(
+        None, data / "metrics" / "backbone.json", None, data / "metrics", data / "results", data / "figures"
+    )
+    result = run_evaluate(evaluate, paths)
+    assert {"clip", "dino", "backbone"} <= set(result["controlled"]["metrics"])
+    assert result["raw_layer"] == backbone["best_layer"]
+
+    (tmp_path / "prompts.txt").write_text("a b\nb a\n")
+    study = ConsistencyConfig.from_params(
+        params,
+        pipeline=str(tiny_sdxl(tmp_path / "sdxl")),
+        lora_weights=str(tiny_sdxl_lora(tmp_path / "lora", tmp_path / "sdxl")),
+        prompts_file=str(tmp_path / "prompts.txt"),
+        n_classes=2,
+        n_seeds=2,
+        steps=2,
+        resolution=64,
+        pipeline_device="cpu",
+        clip_model=str(clip),
+        mtg_weights=str(model),
+        allow_random=False,
+    )
+    consistency = run_consistency(study, data)
+    assert set(consistency["tests"]) == {"clip:base_vs_lora", "visual:base_vs_lora"}
+    assert consistency["visual"]["available"] and consistency["lora"]["scale"] == 0.6
