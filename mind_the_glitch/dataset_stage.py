@@ -156,6 +156,21 @@ class Components:
             return GlitchWorldSource(seed=config.seed, size=config.image_size, split=split)
         return FolderSource(config.pairs_dir, size=config.image_size)
 
+    def pipeline(self, config: DatasetStageConfig, split: str, filters: FilterConfig, **kwargs) -> DatasetPipeline:
+        "The dataset pipeline of `split` with these components, `filters` and the config's grid (`kwargs`: more pipeline settings)."
+        return DatasetPipeline(
+            self.source(config, split),
+            self.segmenter,
+            self.features,
+            self.layer,
+            self.proposer,
+            self.inpainter,
+            self.distance,
+            filters,
+            grid=config.grid,
+            **kwargs,
+        )
+
 # %% ../nbs/05g_dataset_stage.ipynb
 def dataset_backbone(config: DatasetStageConfig, device: str) -> tuple:
     "(features, description): the configured backbone; random embedded weights when none is shipped."
@@ -282,20 +297,7 @@ def generate_splits(
         if int(n) == 0:
             print(f"{split}: 0 samples requested, not generated")
             continue  # e.g. the skew_low ablation's train/val-only dataset
-        pipe = DatasetPipeline(
-            parts.source(c, split),
-            parts.segmenter,
-            parts.features,
-            parts.layer,
-            parts.proposer,
-            parts.inpainter,
-            parts.distance,
-            filters,
-            grid=c.grid,
-            retexture_fraction=c.retexture_fraction,
-            seed=c.seed,
-            quality=quality,
-        )
+        pipe = parts.pipeline(c, split, filters, retexture_fraction=c.retexture_fraction, seed=c.seed, quality=quality)
         record = {
             "filters": {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(filters).items()},
             "provenance": pipe.provenance(),

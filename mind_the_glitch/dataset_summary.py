@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .core import save_figure
-from .dataset import DatasetPipeline, plot_random_samples, plot_score_distributions, plot_walkthrough
+from .dataset import plot_random_samples, plot_score_distributions, plot_walkthrough
 from .filters import FilterConfig, filter_stats
 from .store import IMAGE_KEYS, MASK_KEYS, load_dataset, read_jsonl
 
@@ -148,17 +148,7 @@ def save_dataset_figures(config, parts, pipes: dict, split_stats: dict, paths) -
         save_figure(plot_walkthrough(sample, config.grid), paths.figures_dir / "dataset_pipeline.png")
     rows = [r for p in pipes.values() for r in p.rows]
     if len(rows) < 2:  # resumed run without candidates in memory: score a few pairs afresh
-        probe = DatasetPipeline(
-            parts.source(config, "val"),
-            parts.segmenter,
-            parts.features,
-            parts.layer,
-            parts.proposer,
-            parts.inpainter,
-            parts.distance,
-            FilterConfig(skewness_min=1e9),
-            grid=config.grid,
-        )
+        probe = parts.pipeline(config, "val", FilterConfig(skewness_min=1e9))
         probe.process(list(range(8)))
         rows = probe.rows
     save_figure(plot_score_distributions(rows), paths.figures_dir / "dataset_score_distributions.png")

@@ -80,9 +80,24 @@ def tiny_stable_diffusion(folder: str | os.PathLike, full_size: bool = False, se
     return folder
 
 # %% ../nbs/02b_tiny_models.ipynb
+def _tiny_vae():
+    "The 4× autoencoder of the tiny inpainting and SDXL pipelines (64-pixel images, 16×16 latents)."
+    from diffusers import AutoencoderKL
+
+    return AutoencoderKL(
+        block_out_channels=(16, 32),
+        layers_per_block=1,
+        down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2,
+        latent_channels=4,
+        norm_num_groups=16,
+        sample_size=64,
+    )
+
+
 def tiny_sd_inpainting(folder: str | os.PathLike, seed: int = 0) -> Path:
     "Save a randomly initialised Stable Diffusion inpainting pipeline (9-channel UNet) to `folder`."
-    from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionInpaintPipeline, UNet2DConditionModel
+    from diffusers import DDIMScheduler, StableDiffusionInpaintPipeline, UNet2DConditionModel
 
     folder = Path(folder)
     torch.manual_seed(seed)
@@ -98,15 +113,7 @@ def tiny_sd_inpainting(folder: str | os.PathLike, seed: int = 0) -> Path:
         down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
         up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
     )
-    vae = AutoencoderKL(
-        block_out_channels=(16, 32),
-        layers_per_block=1,
-        down_block_types=("DownEncoderBlock2D",) * 2,
-        up_block_types=("UpDecoderBlock2D",) * 2,
-        latent_channels=4,
-        norm_num_groups=16,
-        sample_size=64,
-    )
+    vae = _tiny_vae()
     text, tokenizer = tiny_clip_text(folder / "tokenizer")
     pipe = StableDiffusionInpaintPipeline(
         vae=vae,
@@ -124,7 +131,7 @@ def tiny_sd_inpainting(folder: str | os.PathLike, seed: int = 0) -> Path:
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_sdxl(folder: str | os.PathLike, seed: int = 0) -> Path:
     "Save a randomly initialised SDXL text-to-image pipeline (64-pixel images) to `folder`."
-    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
+    from diffusers import EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
     from transformers import CLIPTextModelWithProjection
 
     folder = Path(folder)
@@ -143,15 +150,7 @@ def tiny_sdxl(folder: str | os.PathLike, seed: int = 0) -> Path:
         cross_attention_dim=64,  # the two text encoders' hidden states, concatenated
         norm_num_groups=16,
     )
-    vae = AutoencoderKL(
-        block_out_channels=(16, 32),
-        layers_per_block=1,
-        down_block_types=("DownEncoderBlock2D",) * 2,
-        up_block_types=("UpDecoderBlock2D",) * 2,
-        latent_channels=4,
-        norm_num_groups=16,
-        sample_size=64,
-    )
+    vae = _tiny_vae()
     text, tokenizer = tiny_clip_text(folder / "tokenizer")
     plain, tokenizer_2 = tiny_clip_text(folder / "tokenizer_2")
     text_2 = CLIPTextModelWithProjection(plain.config.__class__(**{**plain.config.to_dict(), "projection_dim": 32}))
