@@ -4,7 +4,8 @@
     python benchmarks/backbone_curve.py data/backbone [--out benchmarks/results/backbone_curve_cpu.json]
         [--samples 400] [--renders 400] [--pairs 100] [--threads 2]
 
-Snapshots already in --out are skipped, so it can be rerun while training goes on. Per snapshot it prints and saves:
+Snapshots already in --out are skipped, so it can be rerun while training goes on. A class x seed grid of each
+snapshot's samples goes to --figures. Per snapshot it prints and saves:
 class_accuracy, fid_effnet (and the render-vs-render floor at the same size), conditioning_effect, and PCK@0.1 per
 decoder layer on held-out GlitchWorld test pairs. The full-size numbers are the backbone_eval stage's
 (data/metrics/backbone.json); these are for the curve only.
@@ -18,8 +19,9 @@ from pathlib import Path
 import torch
 
 from mind_the_glitch.backbone import EmbeddedFeatures
+from mind_the_glitch.core import save_figure
 from mind_the_glitch.correspondence import evaluate_pck
-from mind_the_glitch.generation import GenerationConfig, RenderReference, measure_generation
+from mind_the_glitch.generation import GenerationConfig, RenderReference, measure_generation, plot_sample_grid
 from mind_the_glitch.sampling import EmbeddedDiffusion
 from mind_the_glitch.world import GlitchWorld
 
@@ -32,6 +34,9 @@ parser.add_argument("--pairs", type=int, default=100)
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--guidance", type=float, default=2.0)
 parser.add_argument("--steps", type=int, default=15)
+parser.add_argument(
+    "--figures", default="benchmarks/results/figures", help="a class x seed sample grid per snapshot goes here"
+)
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 
@@ -54,7 +59,13 @@ for snapshot in sorted((Path(args.run_dir) / "snapshots").iterdir()):
         continue
     t0 = time.perf_counter()
     reference = reference or RenderReference.build(world, config)
-    metrics, _ = measure_generation(EmbeddedDiffusion.from_pretrained(snapshot, device="cpu"), config, world, reference)
+    metrics, samples = measure_generation(
+        EmbeddedDiffusion.from_pretrained(snapshot, device="cpu"), config, world, reference
+    )
+    title = f"{Path(args.run_dir).name} {snapshot.name}: class accuracy {metrics['class_accuracy']:.2f} (guidance {args.guidance:g})"
+    save_figure(
+        plot_sample_grid(samples, 8, title), Path(args.figures) / f"{Path(args.run_dir).name}_{snapshot.name}.png"
+    )
     features = EmbeddedFeatures.from_pretrained(snapshot, device="cpu", timestep=100)
     pck = evaluate_pck(features, pairs, grid=32)
     metrics["pck@0.1"] = {layer: round(v["pck@0.1"], 4) for layer, v in pck.items()}
