@@ -4,11 +4,16 @@
 
 For every output of every stage in dvc.lock that git tracks (the `cache: false` metrics, tables and figures), the file's
 md5 must equal the lock's. A stale file means someone changed a result without `dvc repro`, or a repro without
-committing its results; either way the README's numbers can no longer be trusted. Prints one line per problem and
-exits 1 if there is any.
+committing its results; either way the README's numbers can no longer be trusted.
+
+Second, `dvc status`: a stage whose committed results are in git must not have changed since they were made (its
+command, params or git-tracked dependencies). Outputs and dependencies that live only in DVC's cache (datasets,
+models) are absent on a fresh clone; that alone is not staleness. Frozen stages are skipped. Prints one line per
+problem and exits 1 if there is any.
 """
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +32,40 @@ def lock_outputs(lock: dict):
             yield stage, out
 
 
+def stage_changes(entries: list, tracked: set[str]) -> list[str]:
+    "What `dvc status --json` says changed in one stage, less what a fresh clone lacks by design (cache-only paths)."
+    changes = []
+    for entry in entries:
+        if entry == "changed command":
+            changes.append("command")
+        elif isinstance(entry, dict):
+            for path, state in entry.get("changed deps", {}).items():
+                if isinstance(state, dict):  # a params file: {"group.key": "modified" | "new" | "deleted"}
+                    changes += [f"param {key} {how}" for key, how in state.items()]
+                elif path in tracked or any(t.startswith(path.rstrip("/") + "/") for t in tracked):
+                    changes.append(f"{path} {state}")
+    return changes
+
+
+def stale_stages(tracked: set[str]) -> list[str]:
+    "One line per non-frozen stage that changed since dvc.lock (see `stage_changes`)."
+    stages = yaml.safe_load(Path("dvc.yaml").read_text())["stages"]
+    frozen = {name for name, stage in stages.items() if stage.get("frozen")}
+    out = subprocess.run(["dvc", "status", "--json"], capture_output=True, text=True).stdout
+    status = json.loads(out or "{}")
+    problems = []
+    for stage, entries in status.items():
+        if stage.split("@")[0] in frozen:
+            continue
+        changes = stage_changes(entries, tracked)
+        if changes:
+            problems.append(
+                f"stage {stage} changed since its committed results ({', '.join(changes[:4])}"
+                f"{', ...' if len(changes) > 4 else ''}): run `dvc repro {stage}` and commit the results"
+            )
+    return problems
+
+
 def main() -> int:
     lock = yaml.safe_load(Path("dvc.lock").read_text())
     tracked = tracked_files()
@@ -41,9 +80,14 @@ def main() -> int:
             problems.append(
                 f"{path}: committed file differs from dvc.lock (stage {stage}); run `dvc repro` and commit the results"
             )
+    n_files = len(problems)
+    problems += stale_stages(tracked)
     for line in problems:
         print(line)
-    print(f"check_results: {checked} committed results checked against dvc.lock, {len(problems)} stale")
+    print(
+        f"check_results: {checked} committed results checked against dvc.lock, {n_files} stale; "
+        f"{len(problems) - n_files} stages changed since their results"
+    )
     return 1 if problems else 0
 
 

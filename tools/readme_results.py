@@ -57,7 +57,8 @@ def backbone_rows(b: dict) -> list[str]:
     rows = [
         f"| generator: class accuracy of class-conditional samples (chance 0.125; the classifier on held-out renders) | "
         f"{fmt(g.get('class_accuracy'))} ({fmt(g.get('classifier_accuracy_on_renders'))}) | {link('backbone.json')} |",
-        f"| generator: FID on EfficientNet-Lite0 features, samples vs renders (render-vs-render floor; ratio) | "
+        f"| generator: FID on EfficientNet-Lite0 features, {fmt(get(g, 'settings', 'n_samples'))} samples vs renders "
+        f"(render-vs-render floor at the same size; ratio; FID and floor both grow as the sample count falls) | "
         f"{fmt(g.get('fid_effnet'), 1)} ({fmt(g.get('fid_effnet_floor'), 1)}; {fmt(g.get('fid_ratio'), 2)}x) | {link('backbone.json')} |",
         f"| generator: conditioning effect (same seed, other class, recognised as the new class) | "
         f"{fmt(g.get('conditioning_effect'))} | {link('backbone.json')} |",
