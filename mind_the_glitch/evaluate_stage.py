@@ -226,7 +226,8 @@ def score_subject_driven(config: EvaluateConfig, scoring: Scoring, results_dir: 
     if folder is None:
         folder = make_example_folder(Path(tempfile.mkdtemp()) / "subject_driven", n_subjects=3, seed=config.seed)
     if str(folder) in ("none", "None"):
-        return {"error": "not run (subject_driven_dir = none)", "n_pairs": 0, "description": "not run"}, [], folder
+        # never a key named "error": DVC reads it as a metrics file that failed to load
+        return {"skipped": "not run (subject_driven_dir = none)", "n_pairs": 0, "description": "not run"}, [], folder
     cases, meta = load_subject_driven(folder)
     keep = config.n_figure_sd * len(EXAMPLE_GENERATORS)
     df, kept = score_cases(
@@ -237,7 +238,7 @@ def score_subject_driven(config: EvaluateConfig, scoring: Scoring, results_dir: 
             df, _labels(scoring, False), main=scoring.main, n_boot=config.n_boot, seed=config.seed, grouped=True
         )
     except ValueError as e:  # too few defined pairs per generator
-        summary = {"error": str(e), "n_pairs": int(len(df))}
+        summary = {"not_computed": str(e), "n_pairs": int(len(df))}
         print("subject-driven correlations not computed:", e)
     summary["folder"] = str(folder)
     summary["description"] = meta.get("description", "")
