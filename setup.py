@@ -41,7 +41,8 @@ setuptools.setup(
     },
     include_package_data=True,
     install_requires=requirements,
-    # core: score images with the shipped model; [pipeline]: dvc repro and the notebooks; [baselines]: CLIP/DINO/EfficientNet
+    # core: score images with the shipped model; [pipeline]: dvc repro and the notebooks;
+    # [baselines]: CLIP/DINO/EfficientNet
     extras_require={
         "pipeline": pipeline_requirements,
         "baselines": baselines_requirements,

@@ -62,7 +62,8 @@ for snapshot in sorted((Path(args.run_dir) / "snapshots").iterdir()):
     metrics, samples = measure_generation(
         EmbeddedDiffusion.from_pretrained(snapshot, device="cpu"), config, world, reference
     )
-    title = f"{Path(args.run_dir).name} {snapshot.name}: class accuracy {metrics['class_accuracy']:.2f} (guidance {args.guidance:g})"
+    accuracy = metrics["class_accuracy"]
+    title = f"{Path(args.run_dir).name} {snapshot.name}: class accuracy {accuracy:.2f} (guidance {args.guidance:g})"
     save_figure(
         plot_sample_grid(samples, 8, title), Path(args.figures) / f"{Path(args.run_dir).name}_{snapshot.name}.png"
     )
@@ -75,8 +76,10 @@ for snapshot in sorted((Path(args.run_dir) / "snapshots").iterdir()):
     out.write_text(json.dumps(curve, indent=1) + "\n")
     best = max(metrics["pck@0.1"].values())
     print(
-        f"{key}: class_accuracy {metrics['class_accuracy']:.3f} (renders {metrics['classifier_accuracy_on_renders']:.3f}), "
-        f"fid {metrics['fid_effnet']:.1f} (floor {metrics['fid_effnet_floor']:.1f}), conditioning {metrics['conditioning_effect']:.3f}, "
+        f"{key}: class_accuracy {metrics['class_accuracy']:.3f} (renders "
+        f"{metrics['classifier_accuracy_on_renders']:.3f}), "
+        f"fid {metrics['fid_effnet']:.1f} (floor {metrics['fid_effnet_floor']:.1f}), conditioning "
+        f"{metrics['conditioning_effect']:.3f}, "
         f"best PCK@0.1 {best:.3f}, {metrics['seconds']} s",
         flush=True,
     )

@@ -28,5 +28,6 @@ for layers in (None, ["us1"], ["us3"]):
         ts.append(time.perf_counter() - t0)
     med = statistics.median(ts)
     print(
-        f"layers={'all' if layers is None else ','.join(layers):>4}: {args.batch / med:8.1f} img/s  (median {med * 1000:.0f} ms per batch of {args.batch})"
+        f"layers={'all' if layers is None else ','.join(layers):>4}: {args.batch / med:8.1f} img/s  (median "
+        f"{med * 1000:.0f} ms per batch of {args.batch})"
     )

@@ -1,10 +1,12 @@
-"""Sampling speed of the consistency stage's generators, and how far few-step solvers are from a 100-step DDIM reference.
+"""Sampling speed of the consistency stage's generators, and how far few-step solvers are from a 100-step DDIM
+reference.
 
 Prints seconds per image for DPM-Solver++ and DDIM at several step counts (batched, the paper's seeds, classifier-free
 guidance --guidance), the mean absolute pixel difference of each to DDIM-100 on the same seeds, and, for scale, the
 difference between images of different seeds. Also the time of one LoRA fine-tuning step.
 
-Usage: python benchmarks/bench_consistency.py [--n 8] [--batch 40] [--threads 2] [--guidance 2] [--random | --weights DIR]
+Usage:
+    python benchmarks/bench_consistency.py [--n 8] [--batch 40] [--threads 2] [--guidance 2] [--random | --weights DIR]
 """
 
 import argparse
@@ -33,7 +35,8 @@ source = "random" if args.random else (args.weights or "shipped")
 classes = [k % 8 for k in range(args.n)]
 seeds = list(PAPER_SEEDS[: args.n])
 print(
-    f"torch {torch.__version__}, threads {torch.get_num_threads()}, {source} weights, {args.n} images, batch {args.batch}, guidance {args.guidance}"
+    f"torch {torch.__version__}, threads {torch.get_num_threads()}, {source} weights, {args.n} images, batch "
+    f"{args.batch}, guidance {args.guidance}"
 )
 ref = generate(model, classes, seeds, steps=100, sampler="ddim", guidance=args.guidance, batch_size=args.batch)
 other = generate(
@@ -45,7 +48,8 @@ for sampler, steps in (("dpm", 10), ("dpm", 15), ("dpm", 20), ("ddim", 10), ("dd
     x = generate(model, classes, seeds, steps=steps, sampler=sampler, guidance=args.guidance, batch_size=args.batch)
     dt = time.perf_counter() - t0
     print(
-        f"{sampler:>4}-{steps:<3}: {dt / args.n:.3f} s/img ({dt / args.n / steps:.4f} s/img/step); |x - ddim100| = {(x - ref).abs().mean():.4f}"
+        f"{sampler:>4}-{steps:<3}: {dt / args.n:.3f} s/img ({dt / args.n / steps:.4f} s/img/step); |x - ddim100| = "
+        f"{(x - ref).abs().mean():.4f}"
     )
 world = GlitchWorld(seed=0)
 images, labels = render_subject_views(world, lora_subjects(world), 8)

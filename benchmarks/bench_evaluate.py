@@ -1,7 +1,8 @@
 """Cost of the evaluate stage per pair: VSM (scorer) and each baseline, on GlitchWorld re-texture cases (64 px).
 
 Prints seconds per pair for: the VSM scorer, the raw-feature localization map, and every available offline baseline
-(pooled backbone, EfficientNet-Lite0 pooled, deep-feature similarity, SSIM), plus a projection for a split of --project pairs.
+(pooled backbone, EfficientNet-Lite0 pooled, deep-feature similarity, SSIM), plus a projection for a split of --project
+pairs.
 CLIP/DINO are not timed (no weights offline; no GPU here).
 
 Usage: python benchmarks/bench_evaluate.py [--pairs 32] [--batch 16] [--threads N] [--project 100] [--model PATH]
@@ -89,5 +90,6 @@ for k, v in res.items():
     print(f"{v * 1000:8.1f} ms/pair  {k}")
 tot = sum(res.values())
 print(
-    f"{tot * 1000:8.1f} ms/pair  total -> {tot * args.project:.0f} s for {args.project} controlled pairs (+ the same per subject-driven triple)"
+    f"{tot * 1000:8.1f} ms/pair  total -> {tot * args.project:.0f} s for {args.project} controlled pairs (+ the same "
+    "per subject-driven triple)"
 )

@@ -1,10 +1,12 @@
-"""GPU timings at the paper's scale, with random weights (same compute as the real models, which cannot be downloaded here).
+"""GPU timings at the paper's scale, with random weights (same compute as the real models, which cannot be
+downloaded here).
 
-1. Training step (issue 4): a Stable Diffusion 2.1-sized backbone (UNet 865 M params + VAE, `tiny_stable_diffusion(full_size=True)`)
-   at 768 px, the paper's layers us8,us9,us10 on a 48x48 grid, heads q = 384, the paper's loss; backbone in bf16 weights,
-   heads under bf16 autocast. Prints the backbone's share (feature extraction of the 4 images per sample) and the heads' share.
-2. VSM throughput (issue 5): `VSMScorer.score` end to end with that model (pairs/s, batched) and the ratio to the backbone's
-   forward alone on the same images.
+1. Training step (issue 4): a Stable Diffusion 2.1-sized backbone (UNet 865 M params + VAE,
+   `tiny_stable_diffusion(full_size=True)`) at 768 px, the paper's layers us8,us9,us10 on a 48x48 grid, heads
+   q = 384, the paper's loss; backbone in bf16 weights, heads under bf16 autocast. Prints the backbone's share
+   (feature extraction of the 4 images per sample) and the heads' share.
+2. VSM throughput (issue 5): `VSMScorer.score` end to end with that model (pairs/s, batched) and the ratio to the
+   backbone's forward alone on the same images.
 3. The baselines at their real compute: CLIP ViT-B/32 and DINO ViT-S/16 (transformers configs, random weights), pairs/s.
 
 Every time is the median of --repeats runs after a warm-up, with torch.cuda.synchronize around it.
@@ -88,7 +90,8 @@ def main():
     ).to(dev)
     n_heads = sum(p.numel() for p in dis.parameters())
     print(
-        f"UNet {n_unet / 1e6:.0f} M params ({a.dtype}); heads {n_heads / 1e6:.2f} M params; layers {layers}, grid {grid}, q {dis.config.proj_dim}",
+        f"UNet {n_unet / 1e6:.0f} M params ({a.dtype}); heads {n_heads / 1e6:.2f} M params; layers {layers}, grid "
+        f"{grid}, q {dis.config.proj_dim}",
         flush=True,
     )
     res.update(unet_params=n_unet, head_params=n_heads, layers=layers, grid=grid, proj_dim=int(dis.config.proj_dim))
@@ -120,7 +123,8 @@ def main():
     step = t_bb + t_heads
     print(
         f"[train] batch {a.batch} samples x {len(need)} images at {a.size} px: step {step:.3f} s "
-        f"(backbone {t_bb:.3f} s = {t_bb / step:.0%}, heads fwd+loss+bwd+AdamW {t_heads:.3f} s = {t_heads / step:.0%}); "
+        f"(backbone {t_bb:.3f} s = {t_bb / step:.0%}, heads fwd+loss+bwd+AdamW {t_heads:.3f} s = "
+        f"{t_heads / step:.0%}); "
         f"{a.batch / step:.1f} samples/s",
         flush=True,
     )

@@ -68,13 +68,15 @@ def main():
     step = sum(parts.values())
     n_img = len(need) * a.batch
     print(
-        f"backbone: {src}; layers {layers}; grid {a.grid}; q {a.proj_dim}; batch {a.batch} samples x {len(need)} images "
+        f"backbone: {src}; layers {layers}; grid {a.grid}; q {a.proj_dim}; batch {a.batch} samples x {len(need)} "
+        "images "
         f"({a.loss} loss); {a.threads} threads"
     )
     print(f"backbone features: {t_bb:.3f} s per batch ({t_bb / n_img * 1000:.1f} ms per image)")
     print(f"cached training step: {step:.3f} s  (" + ", ".join(f"{k} {v:.3f} s" for k, v in parts.items()) + ")")
     print(
-        f"uncached step would be {t_bb + step:.3f} s: backbone {t_bb / (t_bb + step):.0%}, trainable heads {step / (t_bb + step):.0%}"
+        f"uncached step would be {t_bb + step:.3f} s: backbone {t_bb / (t_bb + step):.0%}, trainable heads "
+        f"{step / (t_bb + step):.0%}"
     )
     print(f"params: {sum(p.numel() for p in dis.parameters()):,} trainable")
 

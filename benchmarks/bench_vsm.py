@@ -98,8 +98,10 @@ def scorer_all():
 
 n = args.pairs
 print(
-    f"torch {torch.__version__}, threads {torch.get_num_threads()}, device cpu, model: {kind}, backbone {type(model.backbone).__name__}, "
-    f"layers {layers}, grid {grid}; {n} pairs (64 px, exact masks), batch {args.batch} images (backbone) / pairs (scorer), "
+    f"torch {torch.__version__}, threads {torch.get_num_threads()}, device cpu, model: {kind}, backbone "
+    f"{type(model.backbone).__name__}, "
+    f"layers {layers}, grid {grid}; {n} pairs (64 px, exact masks), batch {args.batch} images (backbone) / pairs "
+    "(scorer), "
     f"median of {args.repeats}"
 )
 t_bb, t_model, t_core, t_all = timed(backbone_only), timed(model_only), timed(core_only), timed(scorer_all)
@@ -111,9 +113,11 @@ for name, t in (
 ):
     print(f"{name:32s} {t:7.2f} s   {n / t:8.1f} pairs/s   {t / n * 1000:7.1f} ms/pair   {t / t_bb:5.2f} x backbone")
 print(
-    f"VSM time / backbone time = {t_all / t_bb:.2f}  (overhead beyond the backbone: {(t_all - t_bb) / t_all:.0%} of the scoring time)"
+    f"VSM time / backbone time = {t_all / t_bb:.2f}  (overhead beyond the backbone: {(t_all - t_bb) / t_all:.0%} of "
+    "the scoring time)"
 )
 print(
     f"  of which the disentangler heads (model - backbone): {(t_model - t_bb) / t_bb:.2f} x backbone; "
-    f"VSM's own work (scorer - model): {(t_all - t_model) / t_bb:+.2f} x backbone (vsm_score core alone: {t_core / t_bb:.2f} x)"
+    f"VSM's own work (scorer - model): {(t_all - t_model) / t_bb:+.2f} x backbone (vsm_score core alone: "
+    f"{t_core / t_bb:.2f} x)"
 )

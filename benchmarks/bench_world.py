@@ -19,5 +19,6 @@ for size in (64, 128):
         w.pair(i)
     dt = time.perf_counter() - t0
     print(
-        f"{size:>4} px: {2 * args.n / dt * 60:,.0f} views/min  ({dt / (2 * args.n) * 1000:.2f} ms/view, {2 * args.n} views, single process)"
+        f"{size:>4} px: {2 * args.n / dt * 60:,.0f} views/min  ({dt / (2 * args.n) * 1000:.2f} ms/view, {2 * args.n} "
+        "views, single process)"
     )

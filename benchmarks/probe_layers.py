@@ -66,7 +66,8 @@ for name in args.backbones:
     print(f"  held out: {fmt(results[name]['held_out'])}", flush=True)
     best = max(results[name]["held_out"]["layers"].items(), key=lambda kv: kv[1])
     print(
-        f"  best held-out layer {best[0]} {best[1]:.3f}; mean {np.mean(list(results[name]['held_out']['layers'].values())):.3f}"
+        f"  best held-out layer {best[0]} {best[1]:.3f}; mean "
+        f"{np.mean(list(results[name]['held_out']['layers'].values())):.3f}"
     )
 if args.out:
     Path(args.out).write_text(json.dumps(results, indent=1))

@@ -57,7 +57,8 @@ auroc = lambda m: m["visual_separation_auroc"]
 
 
 def fit_direct(samples, feats, what: str) -> tuple[Disentangler, list]:
-    "Visual head fitted with a class-balanced logistic loss on the similarity at exact correspondences (scale, offset learnt)."
+    """Visual head fitted with a class-balanced logistic loss on the similarity at exact correspondences (scale, offset
+    learnt)."""
     heads = disentangler_for(
         backbone,
         layers=layers,
@@ -128,7 +129,8 @@ _, curve_val = fit_direct(val, cache_val, f"val ({len(val)} pairs)")
 rows["direct heads fitted on val itself (upper bound)"] = curve_val[-1][1]
 pixels = pixel_references(val)
 print(
-    f"\nval split, {len(val)} pairs: AUROC of the best visual similarity on the target subject, unaltered vs altered points"
+    f"\nval split, {len(val)} pairs: AUROC of the best visual similarity on the target subject, unaltered vs altered "
+    "points"
 )
 for k, v in rows.items():
     print(f"  {k:52s} {v:.3f}")

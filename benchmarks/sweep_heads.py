@@ -1,4 +1,5 @@
-"""Sweep the Ψs/Ψv training settings on a dataset folder and print the validation metrics of each (trained vs raw backbone).
+"""Sweep the Ψs/Ψv training settings on a dataset folder and print the validation metrics of each (trained vs raw
+backbone).
 
 A design tool, not part of the pipeline: it calls `train_disentangler` (what the `train` stage runs) once per setting,
 on any device (a GPU makes a sweep of several full trainings take minutes). The settings not given in a variant
@@ -15,7 +16,8 @@ dataset stage needed, which isolates the heads and the backbone from the inpaint
 With --probe N, each variant's model is also measured on N pairs of the appearance probe (nbs/13_probe: held-out
 pairs, operators the dataset never uses), and the held-out operators' point AUROC and VSM-oracle Spearman are printed.
 A variant may also set `timestep` (the backbone's) and `grid`. With --pixels, the layer name `pixels` (the input image
-itself, 3 channels) can be added to a variant's layers: not the method (the heads must read a frozen diffusion backbone),
+itself, 3 channels) can be added to a variant's layers: not the method (the heads must read a frozen diffusion
+backbone),
 a diagnostic of whether the heads and the loss can learn appearance when the information is in their input.
 """
 
@@ -157,10 +159,14 @@ for v in variants:
     results.append(row)
     t, r = row["trained"], row["raw"]
     print(
-        f"{row['name']:>14s}: AUROC {t['visual_separation_auroc']:.3f} (raw {r['visual_separation_auroc']:.3f}) | match in/out @0.6 "
-        f"{t['visual_match_rate_in@0.6']:.3f}/{t['visual_match_rate_out@0.6']:.3f} @0.7 {t['visual_match_rate_in@0.7']:.3f}/"
-        f"{t['visual_match_rate_out@0.7']:.3f} | sem acc in/out {t['semantic_accuracy_in']:.3f}/{t['semantic_accuracy_out']:.3f} "
-        f"| VSM-oracle Spearman {row['calibration']['spearman'] or float('nan'):.3f} at T_v {row['calibration']['threshold']} "
+        f"{row['name']:>14s}: AUROC {t['visual_separation_auroc']:.3f} (raw {r['visual_separation_auroc']:.3f}) | "
+        "match in/out @0.6 "
+        f"{t['visual_match_rate_in@0.6']:.3f}/{t['visual_match_rate_out@0.6']:.3f} @0.7 "
+        f"{t['visual_match_rate_in@0.7']:.3f}/"
+        f"{t['visual_match_rate_out@0.7']:.3f} | sem acc in/out "
+        f"{t['semantic_accuracy_in']:.3f}/{t['semantic_accuracy_out']:.3f} "
+        f"| VSM-oracle Spearman {row['calibration']['spearman'] or float('nan'):.3f} at T_v "
+        f"{row['calibration']['threshold']} "
         f"| {row['seconds']:.0f} s",
         flush=True,
     )

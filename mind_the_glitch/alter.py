@@ -19,11 +19,13 @@ from .sources import SourcePair
 from .world import random_appearance, repaint_part
 
 # %% auto 0
-__all__ = ['crop_box', 'Inpainter', 'DDPMInpainter', 'retexture', 'StableDiffusionInpainter']
+__all__ = ["crop_box", "Inpainter", "DDPMInpainter", "retexture", "StableDiffusionInpainter"]
+
 
 # %% ../nbs/05d_alter.ipynb
 def crop_box(region: np.ndarray, padding: int, min_side: int) -> tuple[int, int, int, int]:
-    "Square box `(y0, x0, side, side)` around the region's bounding box plus `padding`, at least `min_side`, inside the image."
+    """Square box `(y0, x0, side, side)` around the region's bounding box plus `padding`, at least `min_side`, inside
+    the image."""
     ys, xs = np.nonzero(region)
     if len(xs) == 0:
         raise ValueError("cannot crop around an empty region")
@@ -37,7 +39,8 @@ def crop_box(region: np.ndarray, padding: int, min_side: int) -> tuple[int, int,
 
 
 class Inpainter:
-    "Interface: `inpainter(images, regions, classes=None, prompts=None, seeds=None) -> images` with only the regions changed."
+    """Interface: `inpainter(images, regions, classes=None, prompts=None, seeds=None) -> images` with only the regions
+    changed."""
 
     name = "inpainter"
 
@@ -57,7 +60,8 @@ def _composite(images: torch.Tensor, new: torch.Tensor, regions: torch.Tensor) -
 
 
 class DDPMInpainter(Inpainter):
-    "Class-conditional inpainting of the whole image with the embedded DDPM (`sampling.inpaint`: known-region replacement, RePaint resampling)."
+    """Class-conditional inpainting of the whole image with the embedded DDPM (`sampling.inpaint`: known-region
+    replacement, RePaint resampling)."""
 
     def __init__(
         self,
@@ -74,7 +78,10 @@ class DDPMInpainter(Inpainter):
             raise ValueError(f"steps and resample must be >= 1, got {steps}, {resample}")
         self.model, self.steps, self.strength = model, steps, strength
         self.guidance_scale, self.resample, self.batch_size = guidance_scale, resample, batch_size
-        self.name = f"ddpm-inpaint(ddim {steps} steps, strength {strength}, guidance {guidance_scale}, resample {resample}, whole image)"
+        self.name = (
+            f"ddpm-inpaint(ddim {steps} steps, strength {strength}, guidance {guidance_scale}, "
+            f"resample {resample}, whole image)"
+        )
 
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "cpu", **kwargs) -> "DDPMInpainter":
@@ -95,9 +102,11 @@ class DDPMInpainter(Inpainter):
             batch_size=self.batch_size,
         )
 
+
 # %% ../nbs/05d_alter.ipynb
 def retexture(pair: SourcePair, part_id: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    "Re-render part `part_id` (1-based, as in the part maps) of each GlitchWorld view with its own new random appearance."
+    """Re-render part `part_id` (1-based, as in the part maps) of each GlitchWorld view with its own new random
+    appearance."""
     if pair.views is None:
         raise ValueError("retexture needs GlitchWorld views")
     # One appearance per view, as two independent inpaintings give: the paper's visual_in term pushes I'_1 and
@@ -122,7 +131,10 @@ class StableDiffusionInpainter(Inpainter):
     ):
         self.pipe, self.steps, self.guidance_scale, self.strength = pipe, steps, guidance_scale, strength
         self.padding_mask_crop, self.resolution, self.prompt_template = padding_mask_crop, resolution, prompt_template
-        self.name = f"{type(pipe).__name__}(steps {steps}, guidance {guidance_scale}, strength {strength}, crop pad {padding_mask_crop})"
+        self.name = (
+            f"{type(pipe).__name__}(steps {steps}, guidance {guidance_scale}, strength {strength}, "
+            f"crop pad {padding_mask_crop})"
+        )
 
     @classmethod
     def from_pretrained(
@@ -140,7 +152,8 @@ class StableDiffusionInpainter(Inpainter):
             pipe = P.from_pretrained(model, torch_dtype=torch_dtype)
         except OSError as e:
             raise OSError(
-                f"could not load inpainting pipeline {model!r}: {e}. Model hubs may be unreachable; pass a local folder."
+                f"could not load inpainting pipeline {model!r}: {e}. Model hubs may be unreachable; pass a local "
+                "folder."
             ) from e
         pipe.set_progress_bar_config(disable=True)
         return cls(pipe.to(device), **kwargs)

@@ -26,7 +26,8 @@ from .cli_io import RowCollector, check_outputs, find_pairs, load_pair
 # torch and the models are imported inside the functions, so `--help`/`--version` and usage errors are instant
 
 # %% auto 0
-__all__ = ['build_parser', 'UsageError', 'main', 'save_random_model']
+__all__ = ["build_parser", "UsageError", "main", "save_random_model"]
+
 
 # %% ../nbs/12_cli.ipynb
 def _add_score_inputs(sc: argparse.ArgumentParser) -> None:
@@ -78,6 +79,7 @@ def _add_score_options(sc: argparse.ArgumentParser) -> None:
     sc.add_argument("--no-progress", action="store_true", help="no progress bar")
     sc.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
+
 # %% ../nbs/12_cli.ipynb
 def _add_evaluate_command(sub) -> None:
     "The `evaluate` command: a subject-driven benchmark folder."
@@ -118,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score_options(sc)
     _add_evaluate_command(sub)
     return ap
+
 
 # %% ../nbs/12_cli.ipynb
 class UsageError(ValueError):
@@ -162,6 +165,7 @@ def _make_scorer(args, pairs: list[dict]):
         batch_size=args.batch_size,
         device=args.device,
     )
+
 
 # %% ../nbs/12_cli.ipynb
 def _fmt(v) -> str:
@@ -212,6 +216,7 @@ def _score_one(args, pair: dict, data, scorer) -> int:
         print(f"heat map: {args.heatmap}")
     return 0
 
+
 # %% ../nbs/12_cli.ipynb
 def _score_folders(args, pairs: list[dict], scorer) -> int:
     "`score` on folders: rows streamed to `--out`, the summary printed (or JSON); exit 1 when no pair could be scored."
@@ -244,7 +249,8 @@ def _score_folders(args, pairs: list[dict], scorer) -> int:
         print(json.dumps({"summary": summary, "pairs": rows}, indent=2))
     else:
         print(
-            f"{summary['n_scored']} of {summary['n_pairs']} pairs scored, {summary['n_no_match']} without semantic matches, "
+            f"{summary['n_scored']} of {summary['n_pairs']} pairs scored, {summary['n_no_match']} without semantic "
+            "matches, "
             f"{summary['n_failed']} failed"
         )
         print("  ".join(f"mean VSM@{t:g} = {_fmt(summary[f'mean_vsm_{t:g}'])}" for t in scorer.thresholds))
@@ -253,6 +259,7 @@ def _score_folders(args, pairs: list[dict], scorer) -> int:
     if summary["n_failed"]:
         print(f"{summary['n_failed']} pair(s) skipped (see the messages above and the 'error' column)", file=sys.stderr)
     return 0 if summary["n_scored"] + summary["n_no_match"] > 0 else 1
+
 
 # %% ../nbs/12_cli.ipynb
 def _print_generators(summary: dict, n_images: int, n_cases: int, threshold: float, source: str) -> None:
@@ -302,6 +309,7 @@ def _evaluate_folder(args) -> int:
     _print_generators(summary, len(rows), len({r["case"] for r in rows}), threshold, source)
     return 0
 
+
 # %% ../nbs/12_cli.ipynb
 def _run(args) -> int:
     "Run the parsed command; bad input fails before the model loads."
@@ -319,7 +327,8 @@ def _run(args) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    "Console entry point `mind-the-glitch`: one-line errors (exit 1, usage 2), Ctrl-C exits 130; `--debug` shows tracebacks."
+    """Console entry point `mind-the-glitch`: one-line errors (exit 1, usage 2), Ctrl-C exits 130; `--debug` shows
+    tracebacks."""
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
@@ -338,11 +347,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mind-the-glitch: error: {message}", file=sys.stderr)
         return 1
 
+
 # %% ../nbs/12_cli.ipynb
 def save_random_model(
     folder: str | Path, seed: int = 0, layers: Sequence[str] = ("us2", "us3"), proj_dim: int = 32
 ) -> Path:
-    "Write a random-weight Mind-the-Glitch model (heads + embedded backbone) in the shipped layout; returns the heads folder (for tests and benchmarks)."
+    """Write a random-weight Mind-the-Glitch model (heads + embedded backbone) in the shipped layout; returns the heads
+    folder (for tests and benchmarks)."""
     import torch
 
     from mind_the_glitch.backbone import EmbeddedFeatures

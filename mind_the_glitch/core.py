@@ -17,9 +17,27 @@ import torch
 from PIL import Image
 
 # %% auto 0
-__all__ = ['seed_everything', 'get_device', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'as_bool', 'atomic_path',
-           'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint', 'merge_params', 'load_params',
-           'config_from', 'apply_params', 'NullLive', 'open_live']
+__all__ = [
+    "seed_everything",
+    "get_device",
+    "check_images",
+    "to_image_tensor",
+    "load_image",
+    "to_pil",
+    "as_bool",
+    "atomic_path",
+    "save_json",
+    "save_figure",
+    "save_checkpoint",
+    "load_checkpoint",
+    "merge_params",
+    "load_params",
+    "config_from",
+    "apply_params",
+    "NullLive",
+    "open_live",
+]
+
 
 # %% ../nbs/00_core.ipynb
 def seed_everything(seed: int) -> torch.Generator:
@@ -30,6 +48,7 @@ def seed_everything(seed: int) -> torch.Generator:
 
     set_seed(int(seed))
     return torch.Generator().manual_seed(int(seed))
+
 
 # %% ../nbs/00_core.ipynb
 def get_device(device: str | torch.device = "auto") -> torch.device:
@@ -45,6 +64,7 @@ def get_device(device: str | torch.device = "auto") -> torch.device:
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {device!r} requested but CUDA is not available")
     return dev
+
 
 # %% ../nbs/00_core.ipynb
 def check_images(images: torch.Tensor, name: str = "images", min_size: int = 8) -> torch.Tensor:
@@ -73,9 +93,11 @@ def check_images(images: torch.Tensor, name: str = "images", min_size: int = 8) 
         )
     return images
 
+
 # %% ../nbs/00_core.ipynb
 def to_image_tensor(image: Any) -> torch.Tensor:
-    "Convert a PIL image, `uint8` HWC array, float HWC array in [0,1], or image tensor to a float `1×3×H×W` batch (or pass a batch through)."
+    """Convert a PIL image, `uint8` HWC array, float HWC array in [0,1], or image tensor to a float `1×3×H×W` batch (or
+    pass a batch through)."""
     if isinstance(image, Image.Image):
         if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
             raise ValueError(
@@ -101,6 +123,7 @@ def to_image_tensor(image: Any) -> torch.Tensor:
         image = image[None]
     return check_images(image if isinstance(image, torch.Tensor) else image, "image")
 
+
 # %% ../nbs/00_core.ipynb
 def load_image(path: str | os.PathLike) -> torch.Tensor:
     "Read an RGB image file into a float `1×3×H×W` tensor; clear errors for unreadable or non-RGB files."
@@ -118,6 +141,7 @@ def load_image(path: str | os.PathLike) -> torch.Tensor:
     except (ValueError, TypeError) as e:
         raise ValueError(f"{path}: {e}") from e
 
+
 # %% ../nbs/00_core.ipynb
 def to_pil(image: torch.Tensor | np.ndarray) -> Image.Image:
     "A `3×H×W` or `1×3×H×W` float tensor, or an `H×W×3` float array, in [0, 1] as a PIL image."
@@ -126,9 +150,11 @@ def to_pil(image: torch.Tensor | np.ndarray) -> Image.Image:
     image = image[0] if image.ndim == 4 else image
     return Image.fromarray((image.clamp(0, 1).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))
 
+
 # %% ../nbs/00_core.ipynb
 def as_bool(value: Any) -> bool:
-    "A papermill/DVC parameter as a bool: `True`, `'true'`, `'1'`, `'yes'` (any case) are true; `False`, `'false'`, `'0'`, `'no'`, `None` false."
+    """A papermill/DVC parameter as a bool: `True`, `'true'`, `'1'`, `'yes'` (any case) are true; `False`, `'false'`,
+    `'0'`, `'no'`, `None` false."""
     if isinstance(value, bool) or value is None:
         return bool(value)
     text = str(value).strip().lower()
@@ -137,6 +163,7 @@ def as_bool(value: Any) -> bool:
     if text in ("false", "0", "no", "off", "none", ""):
         return False
     raise ValueError(f"not a boolean parameter: {value!r}")
+
 
 # %% ../nbs/00_core.ipynb
 _UMASK = os.umask(0)
@@ -174,6 +201,7 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 150) -> Path:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
     return path
+
 
 # %% ../nbs/00_core.ipynb
 def _flatten_state(prefix: str, obj: Any, tensors: dict, meta: Any = None):
@@ -238,6 +266,7 @@ def load_checkpoint(folder: str | os.PathLike) -> tuple[dict[str, Any], dict]:
     meta = json.loads((folder / "state.json").read_text())
     return {k: _unflatten_state(v, tensors) for k, v in meta["states"].items()}, meta["info"]
 
+
 # %% ../nbs/00_core.ipynb
 def merge_params(base: dict, override: dict) -> dict:
     "Deep-merge `override` onto `base`: nested dicts merge key by key, any other value replaces."
@@ -272,13 +301,15 @@ def config_from(cls: type, values: dict, where: str = "params"):
 
 
 def apply_params(namespace: dict, params: dict, group: str, base: Sequence[str] = ()) -> dict:
-    "Set a stage notebook's parameters in `namespace` from `params[group]` plus the `base` keys named; a key the notebook does not declare fails."
+    """Set a stage notebook's parameters in `namespace` from `params[group]` plus the `base` keys named; a key the
+    notebook does not declare fails."""
     values = {**{k: params["base"][k] for k in base}, **params[group]}
     unknown = sorted(k for k in values if k not in namespace)
     if unknown:
         raise ValueError(f"params: {group}: unknown key(s) {unknown}: the stage's notebook declares no such parameter")
     namespace.update(values)
     return values
+
 
 # %% ../nbs/00_core.ipynb
 class NullLive:

@@ -19,14 +19,16 @@ from .baselines import Baseline
 from .core import to_pil
 
 # %% auto 0
-__all__ = ['VLM_PROMPT', 'parse_vlm_score', 'VLMJudge']
+__all__ = ["VLM_PROMPT", "parse_vlm_score", "VLMJudge"]
 
 # %% ../nbs/09b_vlm.ipynb
 VLM_PROMPT = (
     "You are judging subject consistency. The first image is a reference subject; the second image is a generated "
     "image that should show the same subject. Compare only the subject, ignoring background, pose and viewpoint, and "
-    "focus on its shape, parts, colours, textures, patterns and small details. Rate how visually consistent the subject in "
-    "the second image is with the reference on a scale from 0 (completely different) to 100 (identical in every detail). "
+    "focus on its shape, parts, colours, textures, patterns and small details. Rate how visually consistent the "
+    "subject in "
+    "the second image is with the reference on a scale from 0 (completely different) to 100 (identical in every "
+    "detail). "
     "Answer with the number only."
 )
 

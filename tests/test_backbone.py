@@ -77,7 +77,8 @@ def test_bad_inputs(tiny_sd, tmp_path):
 
 
 def test_backbone_eval_stage_runs_on_stable_diffusion(tiny_sd, tmp_path):
-    "The paper profile's backbone_eval: PCK per SD decoder layer and the match figure; no random reference, no generation."
+    """The paper profile's backbone_eval: PCK per SD decoder layer and the match figure; no random reference, no
+    generation."""
     import json
 
     from mind_the_glitch.backbone_eval import BackboneEvalConfig, run_backbone_eval

@@ -1,4 +1,5 @@
-"""The installed console script `mind-the-glitch` (a subprocess, as a user runs it) on PNG files, with a random-weight model folder."""
+"""The installed console script `mind-the-glitch` (a subprocess, as a user runs it) on PNG files, with a random-weight
+model folder."""
 
 import json
 import subprocess

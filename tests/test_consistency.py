@@ -1,4 +1,5 @@
-"Heavier checks of the consistency study: mind_the_glitch.consistency, consistency_stats and annotation (seconds, no downloads)."
+"""Heavier checks of the consistency study: mind_the_glitch.consistency, consistency_stats and annotation (seconds, no
+downloads)."""
 
 import json
 

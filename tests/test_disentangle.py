@@ -1,4 +1,5 @@
-"""Disentangler on the Stable Diffusion 2.1 path (tiny random pipeline): the paper's setting builds, runs, saves and reloads."""
+"""Disentangler on the Stable Diffusion 2.1 path (tiny random pipeline): the paper's setting builds, runs, saves and
+reloads."""
 
 import pytest
 import torch

@@ -1,4 +1,5 @@
-"""The paper profile (params.paper.yaml) through the backbone_eval, train, evaluate and consistency stages, on tiny random
+"""The paper profile (params.paper.yaml) through the backbone_eval, train, evaluate and consistency stages, on tiny
+random
 models in their real folder layouts (Stable Diffusion 2.1 features, CLIP-I and DINO-I baselines, SDXL and a LoRA as the
 consistency study's generators; nbs/02b_tiny_models.ipynb). The numbers mean nothing: the test proves that the profile's
 settings, the real-model classes, their shapes and their files fit together. The dataset stage's real-model components

@@ -75,7 +75,8 @@ def test_bad_inputs(setup, tmp_path):
 
 
 def test_heads_on_a_stable_diffusion_backbone_load_for_scoring(tmp_path):
-    "The train path of the paper profile on a tiny random SD 2.1: heads saved with the backbone they need, reloaded by name."
+    """The train path of the paper profile on a tiny random SD 2.1: heads saved with the backbone they need, reloaded by
+    name."""
     from mind_the_glitch.backbone import StableDiffusionFeatures, load_features
     from mind_the_glitch.tiny import tiny_stable_diffusion
 

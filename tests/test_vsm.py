@@ -1,4 +1,5 @@
-"""VSM functional core: invariances the definition implies, on random features (the notebook holds the hand-computed cases)."""
+"""VSM functional core: invariances the definition implies, on random features (the notebook holds the hand-computed
+cases)."""
 
 import math
 

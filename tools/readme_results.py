@@ -55,15 +55,18 @@ def backbone_rows(b: dict) -> list[str]:
     g = b.get("generation", {})
     best = b.get("best_layer")
     rows = [
-        f"| generator: class accuracy of class-conditional samples (chance 0.125; the classifier on held-out renders) | "
+        "| generator: class accuracy of class-conditional samples (chance 0.125; the classifier on held-out renders) "
+        "| "
         f"{fmt(g.get('class_accuracy'))} ({fmt(g.get('classifier_accuracy_on_renders'))}) | {link('backbone.json')} |",
         f"| generator: FID on EfficientNet-Lite0 features, {fmt(get(g, 'settings', 'n_samples'))} samples vs renders "
         f"(render-vs-render floor at the same size; ratio; FID and floor both grow as the sample count falls) | "
-        f"{fmt(g.get('fid_effnet'), 1)} ({fmt(g.get('fid_effnet_floor'), 1)}; {fmt(g.get('fid_ratio'), 2)}x) | {link('backbone.json')} |",
+        f"{fmt(g.get('fid_effnet'), 1)} ({fmt(g.get('fid_effnet_floor'), 1)}; {fmt(g.get('fid_ratio'), 2)}x) | "
+        f"{link('backbone.json')} |",
         f"| generator: conditioning effect (same seed, other class, recognised as the new class) | "
         f"{fmt(g.get('conditioning_effect'))} | {link('backbone.json')} |",
         f"| features: semantic correspondence PCK@0.1, best layer {best}, trained vs random weights | "
-        f"{fmt(get(b, 'best', 'trained', 'pck@0.1'))} vs {fmt(get(b, 'best', 'random', 'pck@0.1'))} | {link('backbone.json')} |",
+        f"{fmt(get(b, 'best', 'trained', 'pck@0.1'))} vs {fmt(get(b, 'best', 'random', 'pck@0.1'))} | "
+        f"{link('backbone.json')} |",
     ]
     return rows
 
@@ -72,13 +75,15 @@ def dataset_rows(d: dict) -> list[str]:
     q, before = get(d, "total", "alteration_quality") or {}, d.get("alteration_quality_before_filter") or {}
     samples = d.get("samples", {})
     return [
-        f"| dataset: samples train / val / test, mean oracle | {' / '.join(fmt(samples.get(s)) for s in ('train', 'val', 'test'))}, "
+        "| dataset: samples train / val / test, mean oracle | "
+        f"{' / '.join(fmt(samples.get(s)) for s in ('train', 'val', 'test'))}, "
         f"{fmt(get(d, 'total', 'oracle', 'mean'))} | {link('dataset.json')} |",
         f"| dataset: altered regions still their part (recognised and coherent), all candidates / kept | "
         f"{fmt(before.get('part_preserved'))} / {fmt(q.get('part_preserved'))} | {link('dataset.json')} |",
         f"| dataset: sharpness ratio (median, altered / original), all candidates / kept | "
         f"{fmt(before.get('sharpness_ratio'))} / {fmt(q.get('sharpness_ratio'))} | {link('dataset.json')} |",
-        f"| dataset: candidates rejected by the alteration check | {fmt(get(d, 'filters', 'alteration_quality', 'rejected'))} of "
+        "| dataset: candidates rejected by the alteration check | "
+        f"{fmt(get(d, 'filters', 'alteration_quality', 'rejected'))} of "
         f"{fmt(get(d, 'filters', 'alteration_quality', 'evaluated'))} | {link('dataset.json')} |",
     ]
 
@@ -87,9 +92,11 @@ def train_rows(t: dict) -> list[str]:
     cal = t.get("val_calibration") or {}
     rule = f"{'one-to-one' if cal.get('one_to_one') else 'all matches'}, visual {cal.get('visual_at', 'anywhere')}"
     return [
-        f"| heads: visual separation AUROC on val, trained (raw features) | {fmt(get(t, 'trained', 'visual_separation_auroc'))} "
+        "| heads: visual separation AUROC on val, trained (raw features) | "
+        f"{fmt(get(t, 'trained', 'visual_separation_auroc'))} "
         f"({fmt(get(t, 'raw_backbone', 'visual_separation_auroc'))}) | {link('train.json')} |",
-        f"| heads: VSM's T_v and rule calibrated on val (val Spearman with the oracle) | {fmt(cal.get('threshold'), 2)}, {rule} "
+        "| heads: VSM's T_v and rule calibrated on val (val Spearman with the oracle) | "
+        f"{fmt(cal.get('threshold'), 2)}, {rule} "
         f"({fmt(cal.get('spearman'))}) | {link('train.json')} |",
     ]
 
@@ -103,11 +110,15 @@ def eval_rows(e: dict) -> list[str]:
     best = max(others.items(), key=lambda kv: kv[1]["pearson"], default=(None, {}))
     loc = c.get("localization", {})
     return [
-        f"| Table 1, controlled test split: VSM Pearson / Spearman with the oracle | {fmt(main.get('pearson'))}{ci(main.get('pearson_ci'))} / "
+        "| Table 1, controlled test split: VSM Pearson / Spearman with the oracle | "
+        f"{fmt(main.get('pearson'))}{ci(main.get('pearson_ci'))} / "
         f"{fmt(main.get('spearman'))}{ci(main.get('spearman_ci'))} | {link('eval.json')} |",
-        f"| Table 1: best available baseline ({best[1].get('label', 'none')}) Pearson / Spearman | {fmt(best[1].get('pearson'))}"
-        f"{ci(best[1].get('pearson_ci'))} / {fmt(best[1].get('spearman'))}{ci(best[1].get('spearman_ci'))} | {link('eval.json')} |",
-        f"| heat-map localisation AUROC, VSM (raw features) | {fmt(get(loc, 'vsm', 'auroc'))} ({fmt(get(loc, 'raw', 'auroc'))}) | "
+        f"| Table 1: best available baseline ({best[1].get('label', 'none')}) Pearson / Spearman | "
+        f"{fmt(best[1].get('pearson'))}"
+        f"{ci(best[1].get('pearson_ci'))} / {fmt(best[1].get('spearman'))}{ci(best[1].get('spearman_ci'))} | "
+        f"{link('eval.json')} |",
+        f"| heat-map localisation AUROC, VSM (raw features) | {fmt(get(loc, 'vsm', 'auroc'))} "
+        f"({fmt(get(loc, 'raw', 'auroc'))}) | "
         f"{link('eval.json')} |",
     ]
 
@@ -117,11 +128,14 @@ def probe_rows(p: dict) -> list[str]:
     layers = held.get("layers") or {}
     best = max(layers.items(), key=lambda kv: kv[1] or 0, default=("-", None))
     return [
-        f"| probe, held-out operators ({', '.join(p.get('held_out_operators', []))}): point AUROC Ψv / Ψs / pixel colour / best raw layer ({best[0]}) | "
-        f"{fmt(held.get('visual'))} / {fmt(held.get('semantic'))} / {fmt(held.get('pixel'))} / {fmt(best[1])} | {link('probe.json')} |",
+        f"| probe, held-out operators ({', '.join(p.get('held_out_operators', []))}): point AUROC Ψv / Ψs / pixel "
+        f"colour / best raw layer ({best[0]}) | "
+        f"{fmt(held.get('visual'))} / {fmt(held.get('semantic'))} / {fmt(held.get('pixel'))} / {fmt(best[1])} | "
+        f"{link('probe.json')} |",
         f"| probe: VSM Spearman with the oracle, all operators / held-out | {fmt(vsm.get('spearman'))} / "
         f"{fmt(get(vsm, 'held_out', 'spearman'))} | {link('probe.json')} |",
-        f"| probe: control delta (mean VSM change under lighting and noise) and heat-map AUROC | {fmt(vsm.get('control_delta'))}, "
+        "| probe: control delta (mean VSM change under lighting and noise) and heat-map AUROC | "
+        f"{fmt(vsm.get('control_delta'))}, "
         f"{fmt(p.get('heatmap_auroc'))} | {link('probe.json')} |",
     ]
 
@@ -132,8 +146,10 @@ def consistency_rows(c: dict) -> list[str]:
         score, gens = test.get("score"), test.get("generators", ["base", "other"])
         d = test.get("describe", {})
         rows.append(
-            f"| consistency ({score}): mean base / {gens[1]}, Wilcoxon p, rank-biserial | {fmt(get(d, gens[0], 'mean'), 1)} / "
-            f"{fmt(get(d, gens[1], 'mean'), 1)}, {fmt(get(test, 'wilcoxon', 'p'), 4)}, {fmt(get(test, 'effect_size', 'rank_biserial'), 2)} | "
+            f"| consistency ({score}): mean base / {gens[1]}, Wilcoxon p, rank-biserial | "
+            f"{fmt(get(d, gens[0], 'mean'), 1)} / "
+            f"{fmt(get(d, gens[1], 'mean'), 1)}, {fmt(get(test, 'wilcoxon', 'p'), 4)}, "
+            f"{fmt(get(test, 'effect_size', 'rank_biserial'), 2)} | "
             f"{link('consistency.json')} |"
         )
     return rows
@@ -199,7 +215,8 @@ def main() -> int:
     if args.check:
         if readme != Path("README.md").read_text() or nb_text != INDEX.read_text():
             print(
-                f"README.md or {INDEX} disagree with each other or with the committed metrics: run `python tools/readme_results.py`"
+                f"README.md or {INDEX} disagree with each other or with the committed metrics: run `python "
+                "tools/readme_results.py`"
             )
             return 1
         print(f"readme_results: README.md is {INDEX} with the committed metrics")
