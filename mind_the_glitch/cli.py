@@ -141,9 +141,20 @@ def _check_args(args, pairs: list[dict], single: bool):
         Path(args.heatmap).mkdir(exist_ok=True)
 
 
+def _quiet_libraries(debug: bool) -> None:
+    "Library warnings only with `--debug`: diffusers suggests accelerate (not in the core install) on every load."
+    if debug:
+        return
+    from diffusers.utils import logging as diffusers_logging
+
+    diffusers_logging.set_verbosity_error()
+
+
 def _make_scorer(args, pairs: list[dict]):
     "The `VSMScorer` of the arguments, with a segmenter only when some pair lacks a mask."
     from mind_the_glitch.core import get_device
+
+    _quiet_libraries(args.debug)
     from mind_the_glitch.scorer import VSMScorer, default_segmenter
 
     need_seg = any(p["mask_reference"] is None or p["mask_generated"] is None for p in pairs)
@@ -286,6 +297,7 @@ def _evaluate_folder(args) -> int:
         cases, meta = load_subject_driven(args.folder)
     except (OSError, ValueError) as e:
         raise UsageError(str(e)) from e
+    _quiet_libraries(args.debug)
     scorer = VSMScorer(args.model, segmenter=None, thresholds="auto", batch_size=args.batch_size, device=args.device)
     threshold, source = resolve_visual_threshold(scorer.model, "auto")
     fields = ["case", "generator", "oracle", *[f"vsm_{t:g}" for t in scorer.thresholds], "n_matches"]

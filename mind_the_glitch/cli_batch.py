@@ -169,7 +169,9 @@ def score_subject_driven(scorer, cases: list[dict], batch_size: int, on_row=None
 
 def summarize_generators(rows: list[dict], threshold: float) -> dict:
     "Per generator: images, mean VSM at `threshold`, and its Pearson / Spearman correlation with the annotated oracle."
-    from scipy import stats
+    # torchmetrics, not scipy: the core install (scoring) has no scipy
+    import torch
+    from torchmetrics.functional import pearson_corrcoef, spearman_corrcoef
 
     key = f"vsm_{threshold:g}"
     out = {}
@@ -178,11 +180,12 @@ def summarize_generators(rows: list[dict], threshold: float) -> dict:
         vsm = [r[key] for r in sel]
         oracle = [r["oracle"] for r in sel]
         varies = len(sel) >= 3 and len(set(vsm)) > 1 and len(set(oracle)) > 1
+        x, y = torch.tensor(vsm, dtype=torch.float64), torch.tensor(oracle, dtype=torch.float64)
         out[generator] = {
             "n": len(sel),
             "mean_vsm": sum(vsm) / len(vsm) if vsm else None,
             "mean_oracle": sum(oracle) / len(oracle) if oracle else None,
-            "pearson": float(stats.pearsonr(vsm, oracle)[0]) if varies else None,
-            "spearman": float(stats.spearmanr(vsm, oracle)[0]) if varies else None,
+            "pearson": float(pearson_corrcoef(x, y)) if varies else None,
+            "spearman": float(spearman_corrcoef(x, y)) if varies else None,
         }
     return out
