@@ -34,10 +34,11 @@ def run(args: list[str], **kw) -> subprocess.CompletedProcess:
 
 
 def first_line(text: str) -> str:
-    "The first non-empty line that is not a library warning."
-    lines = [line for line in text.splitlines() if line.strip() and "accelerate" not in line and "```" not in line]
-    lines = [line for line in lines if line.strip() not in (".", "pip install accelerate")]
-    return lines[0].strip() if lines else ""
+    "The CLI's own message (`mind-the-glitch: ...`), else the first non-empty line that is not a progress bar."
+    lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
+    own = [line for line in lines if line.startswith("mind-the-glitch")]
+    rest = [line for line in lines if "it/s]" not in line and "pair/s]" not in line]
+    return (own or rest or [""])[0]
 
 
 def digest(folder: Path) -> str:
@@ -100,10 +101,11 @@ def probe_heatmap_into_inputs(tmp: Path) -> dict:
 
 def probe_unwritable_out(tmp: Path) -> dict:
     # a folder without write permission stops no one when run as root: a file as the parent stops everyone
+    refs, gens, mrefs, mgens = folders(tmp)
     blocker = tmp / "not-a-folder"
     blocker.write_text("")
     t0 = time.perf_counter()
-    out = run(pair_args() + ["--out", blocker / "scores.csv"])
+    out = run(["score", refs, gens, "--mask-ref", mrefs, "--mask-gen", mgens, "--out", blocker / "scores.csv"])
     return {"code": out.returncode, "message": first_line(out.stderr), "seconds": round(time.perf_counter() - t0, 1)}
 
 
