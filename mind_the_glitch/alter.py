@@ -178,8 +178,11 @@ class StableDiffusionInpainter(Inpainter):
                 strength=self.strength,
                 padding_mask_crop=self.padding_mask_crop,
                 generator=torch.Generator().manual_seed(int(seeds[b])),
-                output_type="np",
+                # diffusers pastes a cropped inpainting (padding_mask_crop) back into PIL images only
+                output_type="pil" if self.padding_mask_crop else "np",
             ).images[0]
+            if isinstance(out, Image.Image):
+                out = np.asarray(out.convert("RGB"), dtype=np.float32) / 255.0
             t = torch.from_numpy(np.ascontiguousarray(out)).permute(2, 0, 1).float()
             if t.shape[-2:] != (H, W):
                 t = F.interpolate(t[None], size=(H, W), mode="bilinear", align_corners=False)[0]

@@ -58,6 +58,8 @@ class DatasetStageConfig:
     perceptual: str = "backbone"  # backbone | lpips
     detector_model: str = "IDEA-Research/grounding-dino-base"
     sam_model: str = "facebook/sam-vit-huge"
+    box_threshold: float = 0.3  # Grounding DINO: smallest box score (Grounded-SAM's demo value)
+    text_threshold: float = 0.25  # Grounding DINO: smallest text-token score
     inpaint_model: str = "diffusers/stable-diffusion-xl-1.0-inpainting-0.1"
     perceptual_layers: str = "us1,us2,us3"
     fallback_layer: str = "us6"
@@ -68,6 +70,7 @@ class DatasetStageConfig:
     region_max: float = 0.6
     aspect_ratio_diff_max: float = 0.2
     relative_size_diff_max: float = 0.1
+    subject_border: int = 1  # pixels at the image edge a subject mask must leave free (0: subjects may touch it)
     perceptual_min: str | float = "auto"
     calibration_pairs: int = 4
     inpaint_steps: int = 4
@@ -219,7 +222,13 @@ def build_components(config: DatasetStageConfig, backbone_metrics: Path | None, 
     print(f"semantic layer {layer} (from {layer_from}); backbone {note}")
     segmenters = {
         "exact": lambda: ExactMasks(),
-        "grounded-sam": lambda: GroundedSAMSegmenter.from_pretrained(c.detector_model, c.sam_model, device=device),
+        "grounded-sam": lambda: GroundedSAMSegmenter.from_pretrained(
+            c.detector_model,
+            c.sam_model,
+            device=device,
+            box_threshold=c.box_threshold,
+            text_threshold=c.text_threshold,
+        ),
     }
     proposers = {
         "parts": lambda: PartMapProposer(),
@@ -278,6 +287,7 @@ def calibrated_filters(config: DatasetStageConfig, parts: Components) -> tuple[F
         aspect_ratio_diff_max=c.aspect_ratio_diff_max,
         relative_size_diff_max=c.relative_size_diff_max,
         perceptual_min=perceptual_min,
+        border=c.subject_border,
     )
     return filters, calibration
 

@@ -156,7 +156,7 @@ def save_dataset_figures(config, parts, pipes: dict, split_stats: dict, paths) -
     rows = [r for p in pipes.values() for r in p.rows]
     if len(rows) < 2:  # resumed run without candidates in memory: score a few pairs afresh
         probe = parts.pipeline(config, "val", FilterConfig(skewness_min=1e9))
-        probe.process(list(range(8)))
+        probe.process(list(range(min(8, len(probe.source)))))  # a folder source may hold fewer pairs
         rows = probe.rows
     save_figure(plot_score_distributions(rows), paths.figures_dir / "dataset_score_distributions.png")
     kept = load_dataset(out_dir, shown) if shown is not None else None

@@ -1,12 +1,9 @@
 """Real-model paths of the dataset pipeline with tiny random models (no downloads), the generic
 (folder + superpixel) path end to end, and sharded generation."""
 
-import json
-
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 from mind_the_glitch.alter import DDPMInpainter, StableDiffusionInpainter
 from mind_the_glitch.backbone import EmbeddedFeatures
@@ -68,33 +65,10 @@ def test_sd_inpainter(tmp_path):
     assert (out[0][:, regs[0]] - imgs[0][:, regs[0]]).abs().mean() > 0.01
 
 
-def _folder(tmp_path, n=6):
-    src = GlitchWorldSource(0, split="test")
-    rows = []
-    for i in range(n):
-        p = src(i)
-        for k, im in (("a", p.image1), ("b", p.image2)):
-            Image.fromarray((im * 255).round().astype(np.uint8)).save(tmp_path / f"{i}{k}.png")
-        for k, m in (("a", p.masks[0]), ("b", p.masks[1])):
-            Image.fromarray(m.astype(np.uint8) * 255).save(tmp_path / f"{i}{k}_mask.png")
-        rows.append(
-            dict(
-                id=f"p{i}",
-                image1=f"{i}a.png",
-                image2=f"{i}b.png",
-                mask1=f"{i}a_mask.png",
-                mask2=f"{i}b_mask.png",
-                prompt=p.category,
-            )
-        )
-    (tmp_path / "pairs.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
-    return tmp_path
-
-
-def test_folder_superpixel_pipeline(tmp_path):
+def test_folder_superpixel_pipeline(tmp_path, pair_folder):
     fx = EmbeddedFeatures.random(seed=0, device="cpu")
     pipe = DatasetPipeline(
-        FolderSource(_folder(tmp_path / "pairs" if (tmp_path / "pairs").mkdir() is None else None)),
+        FolderSource(pair_folder(tmp_path / "pairs")),
         ExactMasks(),
         fx,
         "us6",

@@ -1,10 +1,10 @@
-"""The paper profile (params.paper.yaml) through the backbone_eval, train, evaluate and consistency stages, on tiny
-random
-models in their real folder layouts (Stable Diffusion 2.1 features, CLIP-I and DINO-I baselines, SDXL and a LoRA as the
-consistency study's generators; nbs/02b_tiny_models.ipynb). The numbers mean nothing: the test proves that the profile's
-settings, the real-model classes, their shapes and their files fit together. The dataset stage's real-model components
-(Grounded-SAM, SAM regions, SD inpainting, a folder of pairs) are tested one by one in tests/test_dataset.py; the train
-stage here reads GlitchWorld samples instead of a generated dataset."""
+"""The paper profile (params.paper.yaml) through every stage, on tiny random models in their real folder layouts
+(nbs/02b_tiny_models.ipynb): the dataset stage with a folder of pairs, Grounded-SAM masks, SAM point-prompt regions and
+SDXL inpainting; backbone_eval, train and evaluate on Stable Diffusion 2.1 features with the CLIP-I and DINO-I
+baselines; the consistency study with SDXL and a LoRA as its generators. The numbers mean nothing: the tests prove that
+the profile's settings, the real-model classes, their shapes and their files fit together. Random weights need
+permissive thresholds (below); LPIPS is replaced by the backbone distance, because its network weights come with
+torchvision, which is not installed here. The train stage reads GlitchWorld samples, not the tiny dataset."""
 
 from pathlib import Path
 
@@ -14,8 +14,18 @@ from mind_the_glitch.backbone_eval import BackboneEvalConfig, run_backbone_eval
 from mind_the_glitch.consistency_stage import run_consistency
 from mind_the_glitch.consistency_study import ConsistencyConfig
 from mind_the_glitch.core import load_params
+from mind_the_glitch.dataset_stage import DatasetPaths, DatasetStageConfig, run_dataset
 from mind_the_glitch.evaluate_stage import EvalPaths, EvaluateConfig, run_evaluate
-from mind_the_glitch.tiny import tiny_clip, tiny_dino, tiny_sdxl, tiny_sdxl_lora, tiny_stable_diffusion
+from mind_the_glitch.store import load_dataset
+from mind_the_glitch.tiny import (
+    tiny_clip,
+    tiny_dino,
+    tiny_grounding_dino,
+    tiny_sam,
+    tiny_sdxl,
+    tiny_sdxl_lora,
+    tiny_stable_diffusion,
+)
 from mind_the_glitch.train_stage import TrainPaths, TrainStageConfig, run_train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,3 +85,41 @@ def test_paper_profile_runs_on_tiny_models(tmp_path):
     consistency = run_consistency(study, data)
     assert set(consistency["tests"]) == {"clip:base_vs_lora", "visual:base_vs_lora"}
     assert consistency["visual"]["available"] and consistency["lora"]["scale"] == 0.6
+
+
+def test_paper_profile_dataset_on_tiny_models(tmp_path, pair_folder):
+    params = load_params(ROOT / "params.yaml", ROOT / "params.paper.yaml")
+    profile = params["dataset"]
+    components = (profile["source"], profile["segmenter"], profile["proposer"], profile["inpainter"])
+    assert components == ("folder", "grounded-sam", "sam", "sdxl") and profile["perceptual"] == "lpips"
+    assert (profile["perceptual_min"], profile["skewness_min"]) == (0.15, 1.3)  # the paper's thresholds
+    sd = tiny_stable_diffusion(tmp_path / "sd")
+    params["base"].update(backbone_weights=str(sd), backbone_resolution=64, image_size=64, grid=16, device="cpu")
+    profile.update(
+        pairs_dir=str(pair_folder(tmp_path / "pairs", n=6)),
+        detector_model=str(tiny_grounding_dino(tmp_path / "gdino")),
+        sam_model=str(tiny_sam(tmp_path / "sam")),
+        inpaint_model=str(tiny_sdxl(tmp_path / "sdxl")),
+        perceptual="backbone",  # LPIPS: torchvision weights
+        n_train=2,
+        n_val=0,
+        n_test=0,
+        batch_size=3,
+        calibration_pairs=2,
+    )
+    # random weights: every box counts, and the filters pass what random features and masks give
+    permissive = dict(box_threshold=0.0, text_threshold=0.0, skewness_min=-100.0, perceptual_min=0.0, subject_border=0)
+    permissive |= dict(match_score_min=-1.0, region_min=0.0, region_max=1.0, sharpness_min=0.0)
+    profile.update(permissive, aspect_ratio_diff_max=100.0, relative_size_diff_max=100.0)
+    config = DatasetStageConfig.from_params(params)
+    metrics = run_dataset(config, DatasetPaths.stage(tmp_path / "data"))
+
+    assert metrics["samples"]["train"] == 2
+    rows = load_dataset(tmp_path / "data" / "dataset", "train").rows
+    provenance = rows[0]["provenance"]
+    assert provenance["source"] == "folder" and provenance["proposer"] == "sam-point", provenance
+    assert provenance["segmenter"] == "grounded-sam" and provenance["backbone"].startswith("stable-diffusion")
+    # the spec's SDXL inpainting settings, with the crop that diffusers pastes back into the image
+    assert provenance["inpainter"].startswith("StableDiffusionXLInpaintPipeline(steps 30, guidance 7.5, strength 0.98")
+    assert "crop pad 32" in provenance["inpainter"]
+    assert {r["alteration"] for r in rows} == {"inpaint"}  # no re-texture outside GlitchWorld
