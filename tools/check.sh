@@ -31,8 +31,8 @@ python tools/readme_results.py --check
 step "4/6 every notebook runs (nbdev_test)"
 nbdev_test --n_workers 2 --timing
 
-step "5/6 pytest"
-python -m pytest -q tests
+step "5/6 pytest (two workers)"
+python -m pytest -q -n 2 tests
 
 step "6/6 smoke-scale dvc repro in a clean copy"
 bash tools/smoke_repro.sh
