@@ -2,8 +2,7 @@
 
 Prints seconds per pair for: the VSM scorer, the raw-feature localization map, and every available offline baseline
 (pooled backbone, EfficientNet-Lite0 pooled, deep-feature similarity, SSIM), plus a projection for a split of --project
-pairs.
-CLIP/DINO are not timed (no weights offline; no GPU here).
+pairs. CLIP/DINO are not timed (no weights offline; no GPU here).
 
 Usage: python benchmarks/bench_evaluate.py [--pairs 32] [--batch 16] [--threads N] [--project 100] [--model PATH]
   without --model: the real MindTheGlitch architecture with random weights (same compute as the trained model).

@@ -17,8 +17,7 @@ With --probe N, each variant's model is also measured on N pairs of the appearan
 pairs, operators the dataset never uses), and the held-out operators' point AUROC and VSM-oracle Spearman are printed.
 A variant may also set `timestep` (the backbone's) and `grid`. With --pixels, the layer name `pixels` (the input image
 itself, 3 channels) can be added to a variant's layers: not the method (the heads must read a frozen diffusion
-backbone),
-a diagnostic of whether the heads and the loss can learn appearance when the information is in their input.
+backbone), a diagnostic of whether the heads and the loss can learn appearance when the information is in their input.
 """
 
 import argparse
