@@ -4,13 +4,15 @@ SDXL inpainting; backbone_eval, train and evaluate on Stable Diffusion 2.1 featu
 baselines; the consistency study with SDXL and a LoRA as its generators. The numbers mean nothing: the tests prove that
 the profile's settings, the real-model classes, their shapes and their files fit together. Random weights need
 permissive thresholds (below); LPIPS is replaced by the backbone distance, because its network weights come with
-torchvision, which is not installed here. The train stage reads GlitchWorld samples, not the tiny dataset."""
+torchvision, which is not installed here. One test trains on GlitchWorld samples, the other on the tiny dataset."""
 
+import json
 from pathlib import Path
 
 import torch
 
 from mind_the_glitch.backbone_eval import BackboneEvalConfig, run_backbone_eval
+from mind_the_glitch.cli import main as cli_main
 from mind_the_glitch.consistency_stage import run_consistency
 from mind_the_glitch.consistency_study import ConsistencyConfig
 from mind_the_glitch.core import load_params
@@ -87,7 +89,7 @@ def test_paper_profile_runs_on_tiny_models(tmp_path):
     assert consistency["visual"]["available"] and consistency["lora"]["scale"] == 0.6
 
 
-def test_paper_profile_dataset_on_tiny_models(tmp_path, pair_folder):
+def test_paper_profile_dataset_on_tiny_models(tmp_path, pair_folder, capsys):
     params = load_params(ROOT / "params.yaml", ROOT / "params.paper.yaml")
     profile = params["dataset"]
     components = (profile["source"], profile["segmenter"], profile["proposer"], profile["inpainter"])
@@ -102,7 +104,7 @@ def test_paper_profile_dataset_on_tiny_models(tmp_path, pair_folder):
         inpaint_model=str(tiny_sdxl(tmp_path / "sdxl")),
         perceptual="backbone",  # LPIPS: torchvision weights
         n_train=2,
-        n_val=0,
+        n_val=2,
         n_test=0,
         batch_size=3,
         calibration_pairs=2,
@@ -114,7 +116,7 @@ def test_paper_profile_dataset_on_tiny_models(tmp_path, pair_folder):
     config = DatasetStageConfig.from_params(params)
     metrics = run_dataset(config, DatasetPaths.stage(tmp_path / "data"))
 
-    assert metrics["samples"]["train"] == 2
+    assert metrics["samples"] == {"train": 2, "val": 2}
     rows = load_dataset(tmp_path / "data" / "dataset", "train").rows
     provenance = rows[0]["provenance"]
     assert provenance["source"] == "folder" and provenance["proposer"] == "sam-point", provenance
@@ -123,3 +125,21 @@ def test_paper_profile_dataset_on_tiny_models(tmp_path, pair_folder):
     assert provenance["inpainter"].startswith("StableDiffusionXLInpaintPipeline(steps 30, guidance 7.5, strength 0.98")
     assert "crop pad 32" in provenance["inpainter"]
     assert {r["alteration"] for r in rows} == {"inpaint"}  # no re-texture outside GlitchWorld
+
+    # the train stage on that dataset: the paper's layers on SD features, heads saved for `--model`
+    small = dict(n_train=2, n_val=2, epochs=1, batch_size=2, n_figure_pairs=1, proj_dim=32, num_groups=8)
+    train = TrainStageConfig.from_params(params, **small)
+    model = tmp_path / "model"
+    data = tmp_path / "data"
+    paths = TrainPaths(data / "dataset", model, tmp_path / "work", data / "metrics", data / "figures")
+    result = run_train(train, paths)
+    assert (model / "diffusion_pytorch_model.safetensors").is_file(), result
+
+    # the CLI scores a pair of real-image files with those heads (issue 20: heads for real images)
+    pairs = tmp_path / "pairs"
+    args = ["score", pairs / "0a.png", pairs / "0b.png", "--mask-ref", pairs / "0a_mask.png"]
+    args += ["--mask-gen", pairs / "0b_mask.png", "--model", model, "--json"]
+    capsys.readouterr()
+    assert cli_main([str(a) for a in args]) == 0
+    scored = json.loads(capsys.readouterr().out)
+    assert scored["status"] == "ok" and 0 <= scored["vsm_0.6"] <= 1, scored
