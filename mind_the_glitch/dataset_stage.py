@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from .backbone import BACKBONE_KEYS, EmbeddedFeatures, load_features
-from .core import config_from, save_json, seed_everything
+from .core import config_from, get_device, save_json, seed_everything
 from .dataset import DatasetPipeline
 from .dataset_summary import dataset_metrics, save_dataset_figures
 from .filters import BackboneDistance, FilterConfig, calibrate_perceptual, calibrate_skewness
@@ -42,6 +42,7 @@ class DatasetStageConfig:
     seed: int = 0
     image_size: int = 64
     grid: int = 32
+    device: str = "auto"  # auto: CUDA when present; several processes (accelerate launch): each its own GPU
     backbone: str = "embedded"  # embedded | stable-diffusion (see load_features)
     backbone_weights: str | None = None
     backbone_revision: str | None = None
@@ -105,7 +106,7 @@ class DatasetStageConfig:
     @classmethod
     def from_params(cls, params: dict, **fixed) -> "DatasetStageConfig":
         "The config of a params dict: `dataset`, the `base` keys and `backbone_eval.timestep`, then `fixed`."
-        base = {k: params["base"][k] for k in ("seed", "image_size", "grid") + BACKBONE_KEYS}
+        base = {k: params["base"][k] for k in ("seed", "image_size", "grid", "device") + BACKBONE_KEYS}
         values = {**base, "timestep": params["backbone_eval"]["timestep"], **params["dataset"], **fixed}
         return config_from(cls, values, "params: dataset")
 
@@ -363,7 +364,7 @@ def run_dataset(config: DatasetStageConfig, paths: DatasetPaths) -> dict | None:
         from accelerate import Accelerator
 
         acc = Accelerator()
-    device = str(acc.device) if acc is not None else "cpu"
+    device = str(acc.device) if acc is not None else str(get_device(config.device))  # fails here if CUDA is absent
     parts = build_components(config, paths.backbone_metrics, device)
     filters, calibration = calibrated_filters(config, parts)
     quality, record = alteration_quality(config)

@@ -6,9 +6,11 @@ the profile's settings, the real-model classes, their shapes and their files fit
 permissive thresholds (below); LPIPS is replaced by the backbone distance, because its network weights come with
 torchvision, which is not installed here. One test trains on GlitchWorld samples, the other on the tiny dataset."""
 
+import dataclasses
 import json
 from pathlib import Path
 
+import pytest
 import torch
 
 from mind_the_glitch.backbone_eval import BackboneEvalConfig, run_backbone_eval
@@ -143,3 +145,26 @@ def test_paper_profile_dataset_on_tiny_models(tmp_path, pair_folder, capsys):
     assert cli_main([str(a) for a in args]) == 0
     scored = json.loads(capsys.readouterr().out)
     assert scored["status"] == "ok" and 0 <= scored["vsm_0.6"] <= 1, scored
+
+
+def test_paper_profile_bad_input_fails_before_generation(tmp_path):
+    "A missing model, a folder without the layout and an absent GPU: one clear error each, before any sample is made."
+    params = load_params(ROOT / "params.yaml", ROOT / "params.paper.yaml")
+    sd = tiny_stable_diffusion(tmp_path / "sd")
+    params["base"].update(backbone_weights=str(sd), backbone_resolution=64, image_size=64, grid=16, device="cpu")
+    (tmp_path / "pairs").mkdir()  # no pairs.jsonl
+    models = dict(sam_model=str(tiny_sam(tmp_path / "sam")), inpaint_model=str(tiny_sdxl(tmp_path / "sdxl")))
+    params["dataset"].update(pairs_dir=str(tmp_path / "pairs"), perceptual="backbone", **models)
+
+    def run(**changes):
+        config = dataclasses.replace(DatasetStageConfig.from_params(params), **changes)
+        return run_dataset(config, DatasetPaths.stage(tmp_path / "data"))
+
+    with pytest.raises(OSError, match="could not load Grounding DINO .*no-gdino"):
+        run(detector_model=str(tmp_path / "no-gdino"))
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            run(device="cuda")
+    with pytest.raises(FileNotFoundError, match="no pairs.jsonl"):
+        run(detector_model=str(tiny_grounding_dino(tmp_path / "gdino")))
+    assert not list((tmp_path / "data").rglob("*.png"))  # nothing generated
