@@ -33,6 +33,7 @@ __all__ = [
     "merge_params",
     "load_params",
     "config_from",
+    "stage_config",
     "apply_params",
     "NullLive",
     "open_live",
@@ -298,6 +299,14 @@ def config_from(cls: type, values: dict, where: str = "params"):
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {unknown} for {cls.__name__}; known: {sorted(known)}")
     return cls(**values)
+
+
+def stage_config(cls: type, params: dict, group: str, base_keys: Sequence[str], **fixed):
+    """A stage's config `cls` from a params dict: the `base` keys it shares, `backbone_eval.timestep` (the features'
+    noise level), its `group`, then `fixed`; later ones win, unknown keys fail."""
+    values = {k: params["base"][k] for k in base_keys}
+    values |= {"timestep": params["backbone_eval"]["timestep"], **params[group], **fixed}
+    return config_from(cls, values, f"params: {group}")
 
 
 def apply_params(namespace: dict, params: dict, group: str, base: Sequence[str] = ()) -> dict:

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from .backbone import BACKBONE_KEYS, EmbeddedFeatures, load_features
-from .core import config_from, get_device, save_json, seed_everything
+from .core import get_device, save_json, seed_everything, stage_config
 from .dataset import DatasetPipeline
 from .dataset_summary import dataset_metrics, save_dataset_figures
 from .filters import BackboneDistance, FilterConfig, calibrate_perceptual, calibrate_skewness
@@ -106,9 +106,7 @@ class DatasetStageConfig:
     @classmethod
     def from_params(cls, params: dict, **fixed) -> "DatasetStageConfig":
         "The config of a params dict: `dataset`, the `base` keys and `backbone_eval.timestep`, then `fixed`."
-        base = {k: params["base"][k] for k in ("seed", "image_size", "grid", "device") + BACKBONE_KEYS}
-        values = {**base, "timestep": params["backbone_eval"]["timestep"], **params["dataset"], **fixed}
-        return config_from(cls, values, "params: dataset")
+        return stage_config(cls, params, "dataset", ("seed", "image_size", "grid", "device") + BACKBONE_KEYS, **fixed)
 
     def for_variant(self, params: dict, variant: str, chosen: dict) -> "DatasetStageConfig":
         """An ablation's own train/val data: the main dataset's thresholds `chosen`, the skewness one shifted by the

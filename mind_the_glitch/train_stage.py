@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from .backbone import BACKBONE_KEYS, EmbeddedFeatures, load_features
-from .core import as_bool, config_from, save_figure, save_json, seed_everything
+from .core import as_bool, save_figure, save_json, seed_everything, stage_config
 from .losses import LossConfig
 from .train import train_disentangler
 from .train_data import FeatureCache, glitch_samples
@@ -82,9 +82,7 @@ class TrainStageConfig:
     @classmethod
     def from_params(cls, params: dict, **fixed) -> "TrainStageConfig":
         "The config of a params dict: `train`, the `base` keys and `backbone_eval.timestep`, then `fixed`."
-        base = {k: params["base"][k] for k in ("seed", "grid", "image_size", "device") + BACKBONE_KEYS}
-        values = {**base, "timestep": params["backbone_eval"]["timestep"], **params["train"], **fixed}
-        return config_from(cls, values, "params: train")
+        return stage_config(cls, params, "train", ("seed", "grid", "image_size", "device") + BACKBONE_KEYS, **fixed)
 
 
 # %% ../nbs/07d_train_stage.ipynb
