@@ -122,7 +122,8 @@ def _writable_parent(path: Path, what: str):
     "The folder of `path` exists and can be written (and `path` itself, when it exists)."
     parent = path.resolve().parent
     if not parent.is_dir():
-        raise ValueError(f"{what}: folder {parent} does not exist")
+        problem = "is a file, not a folder" if parent.exists() else "does not exist"
+        raise ValueError(f"{what}: folder {parent} {problem}")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ValueError(f"{what}: {path} is not writable")
 
