@@ -19,8 +19,7 @@ from .sources import SourcePair
 from .world import random_appearance, repaint_part
 
 # %% auto 0
-__all__ = ["crop_box", "Inpainter", "DDPMInpainter", "retexture", "StableDiffusionInpainter"]
-
+__all__ = ['crop_box', 'Inpainter', 'DDPMInpainter', 'retexture', 'StableDiffusionInpainter']
 
 # %% ../nbs/05d_alter.ipynb
 def crop_box(region: np.ndarray, padding: int, min_side: int) -> tuple[int, int, int, int]:
@@ -101,7 +100,6 @@ class DDPMInpainter(Inpainter):
             resample=self.resample,
             batch_size=self.batch_size,
         )
-
 
 # %% ../nbs/05d_alter.ipynb
 def retexture(pair: SourcePair, part_id: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

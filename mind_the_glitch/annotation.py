@@ -16,17 +16,8 @@ from typing import Mapping, Sequence
 from .core import atomic_path, to_image_tensor
 
 # %% auto 0
-__all__ = [
-    "QUESTION",
-    "HELP",
-    "ANNOTATION_FIELDS",
-    "AnnotationSession",
-    "load_annotations",
-    "aggregate_human_choices",
-    "score_choices",
-    "human_agreement",
-    "annotation_widget",
-]
+__all__ = ['QUESTION', 'HELP', 'ANNOTATION_FIELDS', 'AnnotationSession', 'load_annotations', 'aggregate_human_choices',
+           'score_choices', 'human_agreement', 'annotation_widget']
 
 # %% ../nbs/11d_annotation.ipynb
 QUESTION = "Which set of images is more consistent?"
@@ -36,7 +27,6 @@ HELP = "(Consistency = more similar between images)"
 
 
 ANNOTATION_FIELDS = ("annotator", "prompt", "left_model", "right_model", "side", "chosen_model", "time")
-
 
 # %% ../nbs/11d_annotation.ipynb
 class AnnotationSession:
@@ -116,7 +106,6 @@ class AnnotationSession:
                 w.writeheader()
                 w.writerows(self.rows)
 
-
 # %% ../nbs/11d_annotation.ipynb
 def load_annotations(path: str | os.PathLike):
     "Annotation CSV → DataFrame (checked columns)."
@@ -127,7 +116,6 @@ def load_annotations(path: str | os.PathLike):
     if missing:
         raise ValueError(f"{path} lacks columns {sorted(missing)}; found {list(df.columns)}")
     return df
-
 
 # %% ../nbs/11d_annotation.ipynb
 def aggregate_human_choices(annotations) -> dict[str, str | None]:
@@ -153,7 +141,6 @@ def score_choices(scores: Mapping[str, Mapping[str, float]]) -> dict[str, str | 
         out[str(prompt)] = None if v1 == v2 else (m1 if v1 > v2 else m2)
     return out
 
-
 # %% ../nbs/11d_annotation.ipynb
 def human_agreement(scores: Mapping[str, Mapping[str, float]], annotations) -> dict:
     "Share of prompts where the higher-scoring model is the human majority's choice."
@@ -171,7 +158,6 @@ def human_agreement(scores: Mapping[str, Mapping[str, float]], annotations) -> d
         "prompts_without_annotations": sorted(set(mine) - set(human)),
         "per_prompt": {p: {"score_choice": mine[p], "human_choice": human[p]} for p in common},
     }
-
 
 # %% ../nbs/11d_annotation.ipynb
 def _png(image) -> bytes:

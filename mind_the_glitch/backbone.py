@@ -18,22 +18,9 @@ from .core import check_images, get_device
 from .world import CATEGORIES
 
 # %% auto 0
-__all__ = [
-    "NULL_CLASS",
-    "EMBEDDED_PATCH",
-    "EMBEDDED_WEIGHTS",
-    "BACKBONES",
-    "BACKBONE_KEYS",
-    "decoder_layers",
-    "DiffusionFeatures",
-    "embedded_unet_config",
-    "embedded_scheduler",
-    "PatchCodec",
-    "EmbeddedFeatures",
-    "StableDiffusionFeatures",
-    "load_features",
-]
-
+__all__ = ['NULL_CLASS', 'EMBEDDED_PATCH', 'EMBEDDED_WEIGHTS', 'BACKBONES', 'BACKBONE_KEYS', 'decoder_layers',
+           'DiffusionFeatures', 'embedded_unet_config', 'embedded_scheduler', 'PatchCodec', 'EmbeddedFeatures',
+           'StableDiffusionFeatures', 'load_features']
 
 # %% ../nbs/02_backbone.ipynb
 def decoder_layers(unet: torch.nn.Module) -> dict[str, str]:
@@ -54,7 +41,6 @@ def decoder_layers(unet: torch.nn.Module) -> dict[str, str]:
                 path = f"up_blocks.{i}.upsamplers.0"
             layers[f"us{k}"] = path
     return layers
-
 
 # %% ../nbs/02_backbone.ipynb
 class _StopForward(Exception):
@@ -176,7 +162,6 @@ class DiffusionFeatures(torch.nn.Module):
                 h.remove()
         return {n: captured[p] for n, p in zip(names, paths)}
 
-
 # %% ../nbs/02_backbone.ipynb
 NULL_CLASS = len(CATEGORIES)
 EMBEDDED_PATCH = 4  # 4×4 pixel patches: a 64 px image is a 48×16×16 latent
@@ -215,7 +200,6 @@ EMBEDDED_WEIGHTS = (
     else Path("../mind_the_glitch/weights/glitch-ddpm")
 )
 
-
 # %% ../nbs/02_backbone.ipynb
 class PatchCodec(ConfigMixin):
     "Lossless autoencoder of the embedded DDPM: images in [0, 1] ⇄ `3·p²`-channel patch latents in [-1, 1]."
@@ -248,7 +232,6 @@ class PatchCodec(ConfigMixin):
         if not (folder / cls.config_name).is_file():
             return cls(patch_size=1)
         return cls.from_config(cls.load_config(folder))
-
 
 # %% ../nbs/02_backbone.ipynb
 class EmbeddedFeatures(DiffusionFeatures):
@@ -302,7 +285,6 @@ class EmbeddedFeatures(DiffusionFeatures):
         torch.manual_seed(seed)
         unet = UNet2DModel(**embedded_unet_config(image_size)).to(get_device(device))
         return cls(unet, embedded_scheduler(), codec=PatchCodec(), **kwargs)
-
 
 # %% ../nbs/02_backbone.ipynb
 def _is_local(ref: str | os.PathLike) -> bool:
@@ -394,7 +376,6 @@ class StableDiffusionFeatures(DiffusionFeatures):
 
     def unet_kwargs(self, batch):
         return {"encoder_hidden_states": self.empty_prompt.expand(batch, -1, -1).to(self.unet.dtype)}
-
 
 # %% ../nbs/02_backbone.ipynb
 BACKBONES = ("embedded", "stable-diffusion")

@@ -19,16 +19,8 @@ from .generation import GenerationConfig
 from .world import GlitchWorld, grid_mask, grid_points
 
 # %% auto 0
-__all__ = [
-    "BackboneEvalConfig",
-    "load_study_backbones",
-    "backbone_metrics",
-    "plot_pck",
-    "plot_matches",
-    "generation_quality",
-    "run_backbone_eval",
-]
-
+__all__ = ['BackboneEvalConfig', 'load_study_backbones', 'backbone_metrics', 'plot_pck', 'plot_matches', 'generation_quality',
+           'run_backbone_eval']
 
 # %% ../nbs/04b_backbone_eval.ipynb
 @dataclasses.dataclass
@@ -65,7 +57,6 @@ class BackboneEvalConfig:
         base = {k: params["base"][k] for k in ("seed", "grid", "image_size") + BACKBONE_KEYS if k in params["base"]}
         return config_from(cls, {**base, **params["backbone_eval"], **fixed}, "params: backbone_eval")
 
-
 # %% ../nbs/04b_backbone_eval.ipynb
 def load_study_backbones(config: BackboneEvalConfig, device: str = "cpu") -> dict:
     """{'random': ..., 'trained': ...}: the backbone `config` names, and for the embedded model its random-weight
@@ -90,7 +81,6 @@ def load_study_backbones(config: BackboneEvalConfig, device: str = "cpu") -> dic
         print(f"no shipped weights yet ({e}); evaluating random weights only")
     return backbones
 
-
 # %% ../nbs/04b_backbone_eval.ipynb
 def backbone_metrics(results: dict, config: BackboneEvalConfig) -> dict:
     "`metrics/backbone.json` (without the generation part) from `{weights: {layer: {pck@α: value}}}`."
@@ -114,7 +104,6 @@ def backbone_metrics(results: dict, config: BackboneEvalConfig) -> dict:
         metrics["best_random_any_layer"] = max(v["pck@0.1"] for v in results["random"].values())
     return metrics
 
-
 # %% ../nbs/04b_backbone_eval.ipynb
 def plot_pck(results: dict, n_pairs: int, grid: int):
     "Bar plots of PCK per decoder layer, one panel per α, trained vs random weights."
@@ -130,7 +119,6 @@ def plot_pck(results: dict, n_pairs: int, grid: int):
         f"Nearest-neighbour semantic correspondence on {n_pairs} held-out GlitchWorld pairs (grid {grid})", y=1.04
     )
     return g.figure
-
 
 # %% ../nbs/04b_backbone_eval.ipynb
 @torch.no_grad()
@@ -162,7 +150,6 @@ def plot_matches(backbone, pairs: list, layer: str, grid: int, title: str, n_poi
     fig.tight_layout()
     return fig
 
-
 # %% ../nbs/04b_backbone_eval.ipynb
 def generation_quality(config: BackboneEvalConfig, world: GlitchWorld, device: str = "cpu") -> tuple[dict, object]:
     "(generation metrics, the class × seed sample grid figure) of the embedded generator `config` names."
@@ -177,7 +164,6 @@ def generation_quality(config: BackboneEvalConfig, world: GlitchWorld, device: s
         f"class accuracy {metrics['class_accuracy']:.2f}"
     )
     return metrics, plot_sample_grid(samples, min(gen.n_figure_seeds, gen.n_samples // 8), title)
-
 
 # %% ../nbs/04b_backbone_eval.ipynb
 def _not_measured(text: str):

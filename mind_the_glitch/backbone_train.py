@@ -31,16 +31,8 @@ from mind_the_glitch.core import (
 from .world import GlitchWorld
 
 # %% auto 0
-__all__ = [
-    "BackboneTrainConfig",
-    "render_training_views",
-    "ddpm_batch",
-    "diffusion_target",
-    "min_snr_loss",
-    "save_backbone",
-    "train_ddpm",
-]
-
+__all__ = ['BackboneTrainConfig', 'render_training_views', 'ddpm_batch', 'diffusion_target', 'min_snr_loss', 'save_backbone',
+           'train_ddpm']
 
 # %% ../nbs/03_backbone_train.ipynb
 @dataclasses.dataclass
@@ -93,7 +85,6 @@ class BackboneTrainConfig:
         base = {"seed": params["base"]["seed"], "image_size": params["base"]["image_size"]}
         return config_from(cls, {**base, **params["backbone_train"]}, "params: backbone_train")
 
-
 # %% ../nbs/03_backbone_train.ipynb
 def _render_subjects(
     world: GlitchWorld, split: str, start: int, stop: int, views_per_subject: int
@@ -141,7 +132,6 @@ def render_training_views(
         np.concatenate([p[1] for p in parts])
     )
 
-
 # %% ../nbs/03_backbone_train.ipynb
 def ddpm_batch(
     images: torch.Tensor,
@@ -179,7 +169,6 @@ def diffusion_target(scheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.
         return scheduler.get_velocity(x0, noise, t)
     raise ValueError(f"unknown prediction_type {kind!r}")
 
-
 # %% ../nbs/03_backbone_train.ipynb
 def min_snr_loss(
     pred: torch.Tensor, target: torch.Tensor, timesteps: torch.Tensor, scheduler, gamma: float = 5.0
@@ -194,7 +183,6 @@ def min_snr_loss(
     kind = scheduler.config.prediction_type
     weights = {"epsilon": capped / snr, "sample": capped, "v_prediction": capped / (snr + 1)}[kind]
     return (per_sample * weights).mean()
-
 
 # %% ../nbs/03_backbone_train.ipynb
 def save_backbone(
@@ -212,7 +200,6 @@ def save_backbone(
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     return folder
-
 
 # %% ../nbs/03_backbone_train.ipynb
 def _new_model(config: BackboneTrainConfig):
@@ -273,7 +260,6 @@ def _run_info(config: BackboneTrainConfig, n_images: int, loss: float | None, se
         "train_seconds_this_run": round(seconds, 1),
     }
 
-
 # %% ../nbs/03_backbone_train.ipynb
 def _optimise(acc, unet, optimizer, lr_schedule, ema, batch: tuple, scheduler, config: BackboneTrainConfig) -> float:
     "One optimizer step on a batch `(x_t, t, y, target)`; the EMA follows. Returns the loss."
@@ -306,7 +292,6 @@ def _save_progress(acc, out_dir: Path, done: int, run: dict, info: dict) -> None
         model = _ema_copy(acc.unwrap_model(run["unet"]), run["ema"])
         folder = out_dir / "snapshots" / f"step-{done:06d}"
         save_backbone(folder, model, run["codec"], run["scheduler"], info, config.weights_dtype)
-
 
 # %% ../nbs/03_backbone_train.ipynb
 def train_ddpm(

@@ -17,20 +17,8 @@ import torch.nn.functional as F
 from .core import check_images, get_device
 
 # %% auto 0
-__all__ = [
-    "CLIP_MEAN",
-    "CLIP_STD",
-    "IMAGENET_MEAN",
-    "IMAGENET_STD",
-    "Baseline",
-    "Unavailable",
-    "HFImageEmbedding",
-    "load_hf_baseline",
-    "PooledFeatures",
-    "SSIM",
-    "make_baselines",
-]
-
+__all__ = ['CLIP_MEAN', 'CLIP_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'Baseline', 'Unavailable', 'HFImageEmbedding',
+           'load_hf_baseline', 'PooledFeatures', 'SSIM', 'make_baselines']
 
 # %% ../nbs/09_baselines.ipynb
 class Baseline:
@@ -85,7 +73,6 @@ def _resize_to(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 def _cosine(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return F.cosine_similarity(a.flatten(1).float(), b.flatten(1).float(), dim=1)
-
 
 # %% ../nbs/09_baselines.ipynb
 CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
@@ -239,7 +226,6 @@ def load_hf_baseline(
             f"not available (no weights): could not load {ref!r}: {type(e).__name__}: {' '.join(str(e).split())[:200]}",
         )
 
-
 # %% ../nbs/09_baselines.ipynb
 class PooledFeatures(Baseline):
     "Cosine similarity of spatially averaged feature maps of one layer of a feature extractor."
@@ -266,7 +252,6 @@ class PooledFeatures(Baseline):
     def _similarity(self, reference, generated):
         return _cosine(self.embed(reference), self.embed(generated))
 
-
 # %% ../nbs/09_baselines.ipynb
 class SSIM(Baseline):
     "SSIM (scikit-image) between reference and generated images, pixel-aligned."
@@ -281,7 +266,6 @@ class SSIM(Baseline):
         return torch.tensor(
             [structural_similarity(a, b, channel_axis=-1, data_range=1.0) for a, b in zip(r, g)], dtype=torch.float32
         )
-
 
 # %% ../nbs/09_baselines.ipynb
 def make_baselines(

@@ -26,8 +26,7 @@ from .cli_io import RowCollector, check_outputs, find_pairs, load_pair
 # torch and the models are imported inside the functions, so `--help`/`--version` and usage errors are instant
 
 # %% auto 0
-__all__ = ["build_parser", "UsageError", "main", "save_random_model"]
-
+__all__ = ['build_parser', 'UsageError', 'main', 'save_random_model']
 
 # %% ../nbs/12_cli.ipynb
 def _add_score_inputs(sc: argparse.ArgumentParser) -> None:
@@ -79,7 +78,6 @@ def _add_score_options(sc: argparse.ArgumentParser) -> None:
     sc.add_argument("--no-progress", action="store_true", help="no progress bar")
     sc.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
-
 # %% ../nbs/12_cli.ipynb
 def _add_evaluate_command(sub) -> None:
     "The `evaluate` command: a subject-driven benchmark folder."
@@ -120,7 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score_options(sc)
     _add_evaluate_command(sub)
     return ap
-
 
 # %% ../nbs/12_cli.ipynb
 class UsageError(ValueError):
@@ -177,7 +174,6 @@ def _make_scorer(args, pairs: list[dict]):
         device=args.device,
     )
 
-
 # %% ../nbs/12_cli.ipynb
 def _fmt(v) -> str:
     "A score for the text report: four decimals, or `nan` when undefined."
@@ -227,7 +223,6 @@ def _score_one(args, pair: dict, data, scorer) -> int:
         print(f"heat map: {args.heatmap}")
     return 0
 
-
 # %% ../nbs/12_cli.ipynb
 def _score_folders(args, pairs: list[dict], scorer) -> int:
     "`score` on folders: rows streamed to `--out`, the summary printed (or JSON); exit 1 when no pair could be scored."
@@ -270,7 +265,6 @@ def _score_folders(args, pairs: list[dict], scorer) -> int:
     if summary["n_failed"]:
         print(f"{summary['n_failed']} pair(s) skipped (see the messages above and the 'error' column)", file=sys.stderr)
     return 0 if summary["n_scored"] + summary["n_no_match"] > 0 else 1
-
 
 # %% ../nbs/12_cli.ipynb
 def _print_generators(summary: dict, n_images: int, n_cases: int, threshold: float, source: str) -> None:
@@ -321,7 +315,6 @@ def _evaluate_folder(args) -> int:
     _print_generators(summary, len(rows), len({r["case"] for r in rows}), threshold, source)
     return 0
 
-
 # %% ../nbs/12_cli.ipynb
 def _run(args) -> int:
     "Run the parsed command; bad input fails before the model loads."
@@ -358,7 +351,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(e).split()) or type(e).__name__
         print(f"mind-the-glitch: error: {message}", file=sys.stderr)
         return 1
-
 
 # %% ../nbs/12_cli.ipynb
 def save_random_model(

@@ -13,8 +13,7 @@ from typing import Sequence
 from .cli_io import load_pair
 
 # %% auto 0
-__all__ = ["pair_row", "row_fields", "summarize", "score_pairs", "score_subject_driven", "summarize_generators"]
-
+__all__ = ['pair_row', 'row_fields', 'summarize', 'score_pairs', 'score_subject_driven', 'summarize_generators']
 
 # %% ../nbs/12c_cli_batch.ipynb
 def pair_row(p: dict, thresholds: Sequence[float], result=None, error: str | None = None) -> dict:
@@ -56,7 +55,6 @@ def summarize(rows: list[dict], thresholds: Sequence[float]) -> dict:
         "direction": "higher = more consistent",
     }
 
-
 # %% ../nbs/12c_cli_batch.ipynb
 def _save_heatmap(pair: dict, data: tuple, heatmap, result, folder: str | Path) -> None:
     "The pair's figure (reference | generated | heat map) as `folder/<generated stem>.png`."
@@ -95,7 +93,6 @@ def _score_batch(scorer, loaded: list) -> tuple[list, list]:
             except (ValueError, TypeError, OSError) as e:
                 outs.append(e)
         return [[x] for x in loaded], outs
-
 
 # %% ../nbs/12c_cli_batch.ipynb
 def score_pairs(
@@ -144,7 +141,6 @@ def score_pairs(
                     _done(i, out.results[k], data=d, heatmap=out.heatmaps[k])
     bar.close()
     return rows, summarize(rows, scorer.thresholds)
-
 
 # %% ../nbs/12c_cli_batch.ipynb
 def score_subject_driven(scorer, cases: list[dict], batch_size: int, on_row=None) -> list[dict]:

@@ -11,16 +11,8 @@ from pathlib import Path
 from typing import Sequence
 
 # %% auto 0
-__all__ = [
-    "IMAGE_SUFFIXES",
-    "FIGURE_SUFFIXES",
-    "find_pairs",
-    "check_outputs",
-    "RowWriter",
-    "RowCollector",
-    "write_results",
-    "load_pair",
-]
+__all__ = ['IMAGE_SUFFIXES', 'FIGURE_SUFFIXES', 'find_pairs', 'check_outputs', 'RowWriter', 'RowCollector', 'write_results',
+           'load_pair']
 
 # %% ../nbs/12b_cli_io.ipynb
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
@@ -46,7 +38,6 @@ def _mask_file(mask: str | Path | None, stem: str) -> Path | None:
         return mask
     hits = [p for p in (mask / f"{stem}{s}" for s in IMAGE_SUFFIXES) if p.is_file()]
     return hits[0] if hits else mask / f"{stem}.png"
-
 
 # %% ../nbs/12b_cli_io.ipynb
 def _single_pair(ref: Path, gen: Path, mask_ref: str | Path | None, mask_gen: str | Path | None) -> list[dict]:
@@ -106,7 +97,6 @@ def find_pairs(
             )
         )
     return pairs
-
 
 # %% ../nbs/12b_cli_io.ipynb
 FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg")
@@ -170,7 +160,6 @@ def check_outputs(
                 heatmap, "--heatmap"
             )
 
-
 # %% ../nbs/12b_cli_io.ipynb
 class RowWriter:
     """Stream result rows to `path.partial`; `finish` moves the complete file to `path`, `abort` leaves a marked partial
@@ -219,7 +208,6 @@ class RowWriter:
             save_json({"partial": True, "summary": summary, "pairs": self.rows}, self.partial)
         return self.partial
 
-
 # %% ../nbs/12b_cli_io.ipynb
 class RowCollector:
     "An `on_row` callback: keeps every row and, given an output path, streams it to a `RowWriter` too."
@@ -232,7 +220,6 @@ class RowCollector:
         self.rows.append(row)
         if self.writer is not None:
             self.writer.write(row)
-
 
 # %% ../nbs/12b_cli_io.ipynb
 def write_results(rows: list[dict], summary: dict, path: str | Path) -> Path:
@@ -250,7 +237,6 @@ def write_results(rows: list[dict], summary: dict, path: str | Path) -> Path:
         for r in rows:
             w.writerow({k: ("" if v is None else v) for k, v in r.items()})
     return path
-
 
 # %% ../nbs/12b_cli_io.ipynb
 def load_pair(p: dict, mask_threshold: float | None = None):

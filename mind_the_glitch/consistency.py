@@ -17,19 +17,8 @@ from torchmetrics import Metric
 from .core import check_images, to_image_tensor
 
 # %% auto 0
-__all__ = [
-    "SIZE_POLICIES",
-    "PAPER_SEEDS",
-    "pairwise_scores",
-    "semantic_consistency_score",
-    "stack_images",
-    "embed_images",
-    "consistency_of_images",
-    "SemanticConsistency",
-    "visual_consistency_score",
-    "mtg_features",
-]
-
+__all__ = ['SIZE_POLICIES', 'PAPER_SEEDS', 'pairwise_scores', 'semantic_consistency_score', 'stack_images', 'embed_images',
+           'consistency_of_images', 'SemanticConsistency', 'visual_consistency_score', 'mtg_features']
 
 # %% ../nbs/11_consistency.ipynb
 def _as_embeddings(embeddings: Any, name: str = "embeddings") -> torch.Tensor:
@@ -49,7 +38,6 @@ def _as_embeddings(embeddings: Any, name: str = "embeddings") -> torch.Tensor:
         raise ValueError(f"{name} of images {zero} are zero vectors: cosine similarity is undefined")
     return x
 
-
 # %% ../nbs/11_consistency.ipynb
 def pairwise_scores(embeddings: Any) -> torch.Tensor:
     "`max(0, 100·cos)` of every unordered pair `i < j` (row-major order), as float64."
@@ -61,7 +49,6 @@ def pairwise_scores(embeddings: Any) -> torch.Tensor:
 def semantic_consistency_score(embeddings: Any) -> float:
     "SCS of one prompt: mean over unordered pairs of `max(0, 100·cos(E_i, E_j))`, in [0, 100]."
     return float(pairwise_scores(embeddings).mean())
-
 
 # %% ../nbs/11_consistency.ipynb
 SIZE_POLICIES = ("reject", "resize")
@@ -97,7 +84,6 @@ def stack_images(images: Any, size_policy: str = "reject", size: tuple[int, int]
     ]
     return torch.cat(out)
 
-
 # %% ../nbs/11_consistency.ipynb
 @torch.no_grad()
 def embed_images(images: Any, encoder: Callable, batch_size: int = 32, size_policy: str = "reject") -> torch.Tensor:
@@ -118,7 +104,6 @@ def embed_images(images: Any, encoder: Callable, batch_size: int = 32, size_poli
         raise ValueError(f"encoder {name} returned NaN/inf embeddings for images {bad} (of {len(e)})")
     return e
 
-
 # %% ../nbs/11_consistency.ipynb
 def consistency_of_images(images: Any, encoder: Callable, batch_size: int = 32, size_policy: str = "reject") -> float:
     "SCS of the images of one prompt under `encoder`."
@@ -126,7 +111,6 @@ def consistency_of_images(images: Any, encoder: Callable, batch_size: int = 32, 
     if len(x) < 2:
         raise ValueError(f"the consistency score needs at least 2 images per prompt, got {len(x)}")
     return semantic_consistency_score(embed_images(x, encoder, batch_size))
-
 
 # %% ../nbs/11_consistency.ipynb
 class SemanticConsistency(Metric):
@@ -154,7 +138,6 @@ class SemanticConsistency(Metric):
 
         return torch.tensor(semantic_consistency_score(dim_zero_cat(self.embeddings)), dtype=torch.float64)
 
-
 # %% ../nbs/11_consistency.ipynb
 PAPER_SEEDS = (
     892834,
@@ -178,7 +161,6 @@ PAPER_SEEDS = (
     186469,
     873030,
 )
-
 
 # %% ../nbs/11_consistency.ipynb
 def visual_consistency_score(
@@ -237,7 +219,6 @@ def visual_consistency_score(
         "threshold": threshold,
         "semantic_threshold": semantic_threshold,
     }
-
 
 # %% ../nbs/11_consistency.ipynb
 @torch.no_grad()

@@ -24,18 +24,8 @@ from .core import atomic_path, save_figure, save_json, seed_everything
 from .world import GlitchWorld
 
 # %% auto 0
-__all__ = [
-    "resolve_semantic_layer",
-    "load_study_encoders",
-    "semantic_rows",
-    "visual_rows",
-    "compare_generators",
-    "consistency_report",
-    "plot_consistency_scores",
-    "plot_galleries",
-    "run_consistency",
-]
-
+__all__ = ['resolve_semantic_layer', 'load_study_encoders', 'semantic_rows', 'visual_rows', 'compare_generators',
+           'consistency_report', 'plot_consistency_scores', 'plot_galleries', 'run_consistency']
 
 # %% ../nbs/11f_consistency_stage.ipynb
 def resolve_semantic_layer(layer: str, backbone_metrics: Path) -> str:
@@ -79,7 +69,6 @@ def load_study_encoders(config: ConsistencyConfig, backbone, layer: str) -> tupl
             print(f"encoder {name}: NOT AVAILABLE — {e}")
     return encoders, unavailable, raw
 
-
 # %% ../nbs/11f_consistency_stage.ipynb
 def semantic_rows(images: dict, encoders: dict, raw: dict) -> list[dict]:
     "One row per (generator, score, prompt): the Semantic Consistency Score of that prompt's images."
@@ -102,7 +91,6 @@ def semantic_rows(images: dict, encoders: dict, raw: dict) -> list[dict]:
                     dict(generator=g, score=name, encoder=encoder.name, prompt=c, value=semantic_consistency_score(x))
                 )
     return rows
-
 
 # %% ../nbs/11f_consistency_stage.ipynb
 def _load_study_model(config: ConsistencyConfig, backbone, backbone_source: str):
@@ -164,7 +152,6 @@ def visual_rows(images: dict, config: ConsistencyConfig, backbone, backbone_sour
     }
     return rows, info, notes
 
-
 # %% ../nbs/11f_consistency_stage.ipynb
 def compare_generators(table, config: ConsistencyConfig, prompts: list[str]) -> tuple[dict, dict, dict]:
     """(paired tests of every generator against base, per score; summaries per score and generator; per-prompt values)
@@ -184,7 +171,6 @@ def compare_generators(table, config: ConsistencyConfig, prompts: list[str]) -> 
         summary[score] = {g: describe(rows[rows.generator == g]["value"]) for g in names}
         per_prompt[score] = {c: {g: float(wide.loc[c, g]) for g in names} for c in prompts}
     return comparisons, summary, per_prompt
-
 
 # %% ../nbs/11f_consistency_stage.ipynb
 def _fmt(v, nd: int = 2) -> str:
@@ -250,7 +236,6 @@ def consistency_report(metrics: dict, table) -> str:
     ]
     return "\n".join(lines)
 
-
 # %% ../nbs/11f_consistency_stage.ipynb
 def plot_consistency_scores(table, comparisons: dict):
     "Box plots and kernel density estimates of the per-prompt scores, one row per comparison (the paper's Figure 2)."
@@ -294,7 +279,6 @@ def plot_galleries(images: dict, summary: dict):
     fig.tight_layout()
     return fig
 
-
 # %% ../nbs/11f_consistency_stage.ipynb
 def _human_agreement(config: ConsistencyConfig, per_prompt: dict, prompts: list[str]) -> dict:
     "Agreement of the first score with the annotation widget's choices, when its CSV exists."
@@ -309,7 +293,6 @@ def _human_agreement(config: ConsistencyConfig, per_prompt: dict, prompts: list[
     pair = config.generator_names[:2]
     choices = {c: {g: per_prompt[first][c][g] for g in pair} for c in prompts}
     return {"measured": True, "score": first, **human_agreement(choices, load_annotations(config.annotations))}
-
 
 # %% ../nbs/11f_consistency_stage.ipynb
 def _study_metrics(config: ConsistencyConfig, prompts: list[str], study: dict, timings: dict) -> dict:
@@ -343,7 +326,6 @@ def _study_metrics(config: ConsistencyConfig, prompts: list[str], study: dict, t
         "load_average_at_end": list(os.getloadavg()),
         "config": dataclasses.asdict(config),
     }
-
 
 # %% ../nbs/11f_consistency_stage.ipynb
 def _timed(timings: dict, key: str, t0: float) -> float:

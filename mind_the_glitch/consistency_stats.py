@@ -10,8 +10,7 @@ from typing import Sequence
 import numpy as np
 
 # %% auto 0
-__all__ = ["describe", "normality_check", "paired_effect_size", "compare_scores"]
-
+__all__ = ['describe', 'normality_check', 'paired_effect_size', 'compare_scores']
 
 # %% ../nbs/11c_consistency_stats.ipynb
 def describe(x: Sequence[float]) -> dict:
@@ -26,7 +25,6 @@ def describe(x: Sequence[float]) -> dict:
         "max": float(x.max()),
     }
 
-
 # %% ../nbs/11c_consistency_stats.ipynb
 def normality_check(x: Sequence[float]) -> dict:
     "One-sample KS test of the standardised scores against N(0, 1), plus the official unstandardised variant."
@@ -39,7 +37,6 @@ def normality_check(x: Sequence[float]) -> dict:
         return {**out, "ks_norm_statistic": None, "ks_norm_p": None, "note": "constant scores: normality undefined"}
     r = stats.kstest((x - x.mean()) / sd, "norm")
     return {**out, "ks_norm_statistic": float(r.statistic), "ks_norm_p": float(r.pvalue)}
-
 
 # %% ../nbs/11c_consistency_stats.ipynb
 def paired_effect_size(a: Sequence[float], b: Sequence[float]) -> dict:
@@ -54,7 +51,6 @@ def paired_effect_size(a: Sequence[float], b: Sequence[float]) -> dict:
     sd = d.std(ddof=1) if len(d) > 1 else 0.0
     cohens_dz = float(d.mean() / sd) if sd > 0 else None
     return {"cohens_dz": cohens_dz, "rank_biserial": rank_biserial}
-
 
 # %% ../nbs/11c_consistency_stats.ipynb
 def compare_scores(a: Sequence[float], b: Sequence[float], names: tuple[str, str] = ("a", "b")) -> dict:

@@ -20,17 +20,8 @@ from .sampling import generate
 from .world import CATEGORIES, GlitchWorld
 
 # %% auto 0
-__all__ = [
-    "GENERATORS",
-    "ConsistencyConfig",
-    "load_study_backbone",
-    "finetune_study_lora",
-    "EmbeddedGenerator",
-    "load_pipeline",
-    "PipelineGenerator",
-    "build_generators",
-    "generate_galleries",
-]
+__all__ = ['GENERATORS', 'ConsistencyConfig', 'load_study_backbone', 'finetune_study_lora', 'EmbeddedGenerator', 'load_pipeline',
+           'PipelineGenerator', 'build_generators', 'generate_galleries']
 
 # %% ../nbs/11e_consistency_study.ipynb
 GENERATORS = ("base", "lora", "cfg")
@@ -135,7 +126,6 @@ class ConsistencyConfig:
             cls, {"seed": params["base"]["seed"], **params["consistency"], **fixed}, "params: consistency"
         )
 
-
 # %% ../nbs/11e_consistency_study.ipynb
 def load_study_backbone(config: ConsistencyConfig):
     "(backbone, where it came from, notes): `config.weights`, else the shipped one, else (tests only) random weights."
@@ -150,7 +140,6 @@ def load_study_backbone(config: ConsistencyConfig):
         print(f"NOTE: no shipped backbone ({e}); tests run with RANDOM weights")
         backbone = EmbeddedFeatures.random(seed=config.seed, image_size=config.image_size, device="cpu")
         return backbone, "random (test run)", ["random backbone weights (test run)"]
-
 
 # %% ../nbs/11e_consistency_study.ipynb
 def finetune_study_lora(base, config: ConsistencyConfig, out_dir: Path) -> tuple:
@@ -196,7 +185,6 @@ def finetune_study_lora(base, config: ConsistencyConfig, out_dir: Path) -> tuple
     }
     return model, info
 
-
 # %% ../nbs/11e_consistency_study.ipynb
 @dataclasses.dataclass
 class EmbeddedGenerator:
@@ -212,7 +200,6 @@ class EmbeddedGenerator:
         return generate(
             self.model, labels, seeds, steps=c.steps, sampler=c.sampler, guidance=self.guidance, batch_size=c.batch_size
         )
-
 
 # %% ../nbs/11e_consistency_study.ipynb
 def load_pipeline(config: ConsistencyConfig):
@@ -233,7 +220,6 @@ def load_pipeline(config: ConsistencyConfig):
     pipe.scheduler = kind.from_config(pipe.scheduler.config)
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)
-
 
 # %% ../nbs/11e_consistency_study.ipynb
 @dataclasses.dataclass
@@ -272,7 +258,6 @@ class PipelineGenerator:
             out.append(images.float().cpu().clamp(0, 1))
         return torch.cat(out)
 
-
 # %% ../nbs/11e_consistency_study.ipynb
 def build_generators(config: ConsistencyConfig, backbone, out_dir: Path) -> tuple[dict, dict | None]:
     "({name: generator} for `config.generators`, what the LoRA is): the embedded DDPM's or the pipeline's."
@@ -299,7 +284,6 @@ def build_generators(config: ConsistencyConfig, backbone, out_dir: Path) -> tupl
             "trigger_suffix": config.lora_suffix,
         }
     return generators, lora_info
-
 
 # %% ../nbs/11e_consistency_study.ipynb
 def _folder(prompt: str, index: int, numbered: bool) -> str:

@@ -17,28 +17,9 @@ import torch
 from PIL import Image
 
 # %% auto 0
-__all__ = [
-    "seed_everything",
-    "get_device",
-    "check_images",
-    "to_image_tensor",
-    "load_image",
-    "to_pil",
-    "as_bool",
-    "atomic_path",
-    "save_json",
-    "save_figure",
-    "save_checkpoint",
-    "load_checkpoint",
-    "merge_params",
-    "load_params",
-    "config_from",
-    "stage_config",
-    "apply_params",
-    "NullLive",
-    "open_live",
-]
-
+__all__ = ['seed_everything', 'get_device', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'as_bool', 'atomic_path',
+           'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint', 'merge_params', 'load_params',
+           'config_from', 'stage_config', 'apply_params', 'NullLive', 'open_live']
 
 # %% ../nbs/00_core.ipynb
 def seed_everything(seed: int) -> torch.Generator:
@@ -49,7 +30,6 @@ def seed_everything(seed: int) -> torch.Generator:
 
     set_seed(int(seed))
     return torch.Generator().manual_seed(int(seed))
-
 
 # %% ../nbs/00_core.ipynb
 def get_device(device: str | torch.device = "auto") -> torch.device:
@@ -65,7 +45,6 @@ def get_device(device: str | torch.device = "auto") -> torch.device:
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {device!r} requested but CUDA is not available")
     return dev
-
 
 # %% ../nbs/00_core.ipynb
 def check_images(images: torch.Tensor, name: str = "images", min_size: int = 8) -> torch.Tensor:
@@ -93,7 +72,6 @@ def check_images(images: torch.Tensor, name: str = "images", min_size: int = 8) 
             + (" (looks like 0-255; divide by 255)" if hi > 2 else "")
         )
     return images
-
 
 # %% ../nbs/00_core.ipynb
 def to_image_tensor(image: Any) -> torch.Tensor:
@@ -124,7 +102,6 @@ def to_image_tensor(image: Any) -> torch.Tensor:
         image = image[None]
     return check_images(image if isinstance(image, torch.Tensor) else image, "image")
 
-
 # %% ../nbs/00_core.ipynb
 def load_image(path: str | os.PathLike) -> torch.Tensor:
     "Read an RGB image file into a float `1×3×H×W` tensor; clear errors for unreadable or non-RGB files."
@@ -142,7 +119,6 @@ def load_image(path: str | os.PathLike) -> torch.Tensor:
     except (ValueError, TypeError) as e:
         raise ValueError(f"{path}: {e}") from e
 
-
 # %% ../nbs/00_core.ipynb
 def to_pil(image: torch.Tensor | np.ndarray) -> Image.Image:
     "A `3×H×W` or `1×3×H×W` float tensor, or an `H×W×3` float array, in [0, 1] as a PIL image."
@@ -150,7 +126,6 @@ def to_pil(image: torch.Tensor | np.ndarray) -> Image.Image:
         return Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8))
     image = image[0] if image.ndim == 4 else image
     return Image.fromarray((image.clamp(0, 1).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))
-
 
 # %% ../nbs/00_core.ipynb
 def as_bool(value: Any) -> bool:
@@ -164,7 +139,6 @@ def as_bool(value: Any) -> bool:
     if text in ("false", "0", "no", "off", "none", ""):
         return False
     raise ValueError(f"not a boolean parameter: {value!r}")
-
 
 # %% ../nbs/00_core.ipynb
 _UMASK = os.umask(0)
@@ -202,7 +176,6 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 150) -> Path:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
     return path
-
 
 # %% ../nbs/00_core.ipynb
 def _flatten_state(prefix: str, obj: Any, tensors: dict, meta: Any = None):
@@ -267,7 +240,6 @@ def load_checkpoint(folder: str | os.PathLike) -> tuple[dict[str, Any], dict]:
     meta = json.loads((folder / "state.json").read_text())
     return {k: _unflatten_state(v, tensors) for k, v in meta["states"].items()}, meta["info"]
 
-
 # %% ../nbs/00_core.ipynb
 def merge_params(base: dict, override: dict) -> dict:
     "Deep-merge `override` onto `base`: nested dicts merge key by key, any other value replaces."
@@ -318,7 +290,6 @@ def apply_params(namespace: dict, params: dict, group: str, base: Sequence[str] 
         raise ValueError(f"params: {group}: unknown key(s) {unknown}: the stage's notebook declares no such parameter")
     namespace.update(values)
     return values
-
 
 # %% ../nbs/00_core.ipynb
 class NullLive:

@@ -15,8 +15,7 @@ from tqdm.auto import tqdm
 from .world import View, correspond, grid_mask, grid_points
 
 # %% auto 0
-__all__ = ["similarity_matrix", "match_features", "grid_correspondences", "bbox_size", "pck", "evaluate_pck"]
-
+__all__ = ['similarity_matrix', 'match_features', 'grid_correspondences', 'bbox_size', 'pck', 'evaluate_pck']
 
 # %% ../nbs/04_correspondence.ipynb
 def _flat(feat: torch.Tensor, name: str) -> torch.Tensor:
@@ -60,7 +59,6 @@ def match_features(
     score, idx = sim.max(1)
     return torch.where(ms, idx, -1).cpu(), torch.where(ms, score, torch.nan).cpu()
 
-
 # %% ../nbs/04_correspondence.ipynb
 def grid_correspondences(a: View, b: View, grid: int) -> tuple[np.ndarray, np.ndarray]:
     "Source cells (flat indices on the subject in `a`) and their exact target points in `b` (N×2 pixels, x then y)."
@@ -84,7 +82,6 @@ def pck(
     pts = grid_points(grid, size)[np.asarray(pred_idx)]
     err = np.linalg.norm(pts - gt_xy, axis=1)
     return {f"pck@{a:g}": float((err <= a * bbox).mean()) for a in alphas}
-
 
 # %% ../nbs/04_correspondence.ipynb
 @torch.no_grad()

@@ -30,16 +30,8 @@ from .store import MTGDataset
 from .world import View, correspond, grid_mask, grid_points
 
 # %% auto 0
-__all__ = [
-    "split_points",
-    "gt_cells",
-    "Candidate",
-    "DatasetPipeline",
-    "plot_walkthrough",
-    "plot_score_distributions",
-    "plot_random_samples",
-]
-
+__all__ = ['split_points', 'gt_cells', 'Candidate', 'DatasetPipeline', 'plot_walkthrough', 'plot_score_distributions',
+           'plot_random_samples']
 
 # %% ../nbs/05_dataset.ipynb
 def _seed_of(*keys) -> int:
@@ -355,7 +347,6 @@ def _region_part(pair: SourcePair, region: np.ndarray, j: int) -> str | None:
     pid = int(np.bincount(labels).argmax())
     return pair.views[j].subject.part_names[pid - 1] if pid > 0 else None
 
-
 # %% ../nbs/05_dataset.ipynb
 def plot_walkthrough(sample: dict, grid: int = 32):
     "Fig. 2: pair → subject masks → semantic correspondence → part regions → altered pair."
@@ -411,7 +402,6 @@ def plot_score_distributions(rows: Sequence[tuple[float, np.ndarray]]):
         a.set_ylabel("cells")
     fig.tight_layout()
     return fig
-
 
 # %% ../nbs/05_dataset.ipynb
 def plot_random_samples(dataset: MTGDataset, n: int = 8, seed: int = 0):

@@ -21,18 +21,8 @@ from .store import generate_split
 from .world import GlitchWorld
 
 # %% auto 0
-__all__ = [
-    "DatasetStageConfig",
-    "DatasetPaths",
-    "Components",
-    "dataset_backbone",
-    "build_components",
-    "calibrated_filters",
-    "alteration_quality",
-    "generate_splits",
-    "run_dataset",
-]
-
+__all__ = ['DatasetStageConfig', 'DatasetPaths', 'Components', 'dataset_backbone', 'build_components', 'calibrated_filters',
+           'alteration_quality', 'generate_splits', 'run_dataset']
 
 # %% ../nbs/05g_dataset_stage.ipynb
 @dataclasses.dataclass
@@ -122,7 +112,6 @@ class DatasetStageConfig:
             perceptual_min=chosen["perceptual_min"],
         )
 
-
 # %% ../nbs/05g_dataset_stage.ipynb
 @dataclasses.dataclass
 class DatasetPaths:
@@ -147,7 +136,6 @@ class DatasetPaths:
     @classmethod
     def temporary(cls) -> "DatasetPaths":
         return cls(*(Path(tempfile.mkdtemp()) for _ in range(3)), None)
-
 
 # %% ../nbs/05g_dataset_stage.ipynb
 @dataclasses.dataclass
@@ -187,7 +175,6 @@ class Components:
             **kwargs,
         )
 
-
 # %% ../nbs/05g_dataset_stage.ipynb
 def dataset_backbone(config: DatasetStageConfig, device: str) -> tuple:
     "(features, description): the configured backbone; random embedded weights when none is shipped."
@@ -203,7 +190,6 @@ def dataset_backbone(config: DatasetStageConfig, device: str) -> tuple:
         print(f"no shipped weights yet ({e}); using random weights")
         features = EmbeddedFeatures.random(seed=0, image_size=c.image_size, device=device, timestep=c.timestep)
         return features, "random (no shipped weights)"
-
 
 # %% ../nbs/05g_dataset_stage.ipynb
 def build_components(config: DatasetStageConfig, backbone_metrics: Path | None, device: str) -> Components:
@@ -252,7 +238,6 @@ def build_components(config: DatasetStageConfig, backbone_metrics: Path | None, 
         distance = LPIPSDistance()
     return Components(features, note, layer, layer_from, segmenter, proposer, inpainter, distance)
 
-
 # %% ../nbs/05g_dataset_stage.ipynb
 def calibrated_filters(config: DatasetStageConfig, parts: Components) -> tuple[FilterConfig, dict]:
     "(the filters with their thresholds, the calibrations behind any `auto` threshold)."
@@ -290,7 +275,6 @@ def calibrated_filters(config: DatasetStageConfig, parts: Components) -> tuple[F
     )
     return filters, calibration
 
-
 # %% ../nbs/05g_dataset_stage.ipynb
 def alteration_quality(config: DatasetStageConfig) -> tuple:
     """(the alteration check or None, its calibration record): a part recogniser on GlitchWorld's probe split, and
@@ -314,7 +298,6 @@ def alteration_quality(config: DatasetStageConfig) -> tuple:
     }
     print("part recogniser accuracy on held-out unaltered renders:", round(recogniser.accuracy, 3))
     return AlterationQuality(recogniser, config.sharpness_min), {"part_recogniser": record}
-
 
 # %% ../nbs/05g_dataset_stage.ipynb
 def generate_splits(
@@ -350,7 +333,6 @@ def generate_splits(
         pipes[split] = pipe
         print(split, {k: v for k, v in split_stats[split].items() if k != "filters"})
     return split_stats, pipes
-
 
 # %% ../nbs/05g_dataset_stage.ipynb
 def run_dataset(config: DatasetStageConfig, paths: DatasetPaths) -> dict | None:

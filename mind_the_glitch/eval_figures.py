@@ -15,8 +15,7 @@ import torch
 from .vsm import downsample_mask
 
 # %% auto 0
-__all__ = ["plot_qualitative", "plot_kde", "plot_scatter", "plot_generators"]
-
+__all__ = ['plot_qualitative', 'plot_kde', 'plot_scatter', 'plot_generators']
 
 # %% ../nbs/10b_eval_figures.ipynb
 def _pca_rgb(feats: Sequence[torch.Tensor], masks: Sequence[torch.Tensor]) -> list[np.ndarray]:
@@ -41,7 +40,6 @@ def _pca_rgb(feats: Sequence[torch.Tensor], masks: Sequence[torch.Tensor]) -> li
 
 def _side_by_side(a: torch.Tensor, b: torch.Tensor) -> np.ndarray:
     return np.concatenate([a.permute(1, 2, 0).numpy(), np.ones((a.shape[1], 2, 3)), b.permute(1, 2, 0).numpy()], 1)
-
 
 # %% ../nbs/10b_eval_figures.ipynb
 def _draw_matches(ax, case: dict, result, sel: np.ndarray, colors, threshold: float | None = None):
@@ -68,7 +66,6 @@ def _draw_matches(ax, case: dict, result, sel: np.ndarray, colors, threshold: fl
             edgecolors="k",
             linewidths=0.3,
         )
-
 
 # %% ../nbs/10b_eval_figures.ipynb
 def plot_qualitative(kept: Sequence[dict], threshold: float = 0.6, n_points: int = 14):
@@ -116,7 +113,6 @@ def plot_qualitative(kept: Sequence[dict], threshold: float = 0.6, n_points: int
     fig.tight_layout()
     return fig
 
-
 # %% ../nbs/10b_eval_figures.ipynb
 def plot_kde(df: pd.DataFrame, metrics: dict[str, str]):
     "Fig. 7: KDE of each metric's scores and of the oracle."
@@ -138,7 +134,6 @@ def plot_kde(df: pd.DataFrame, metrics: dict[str, str]):
     fig.tight_layout()
     return fig
 
-
 # %% ../nbs/10b_eval_figures.ipynb
 def plot_scatter(df: pd.DataFrame, col: str = "vsm_0.6", label: str = "VSM (T_v = 0.6)", stats_: dict | None = None):
     "VSM vs the oracle with the least-squares regression line."
@@ -157,7 +152,6 @@ def plot_scatter(df: pd.DataFrame, col: str = "vsm_0.6", label: str = "VSM (T_v 
     ax.set_ylabel(label)
     fig.tight_layout()
     return fig
-
 
 # %% ../nbs/10b_eval_figures.ipynb
 def plot_generators(kept: Sequence[dict], metrics: dict[str, str], threshold: float = 0.6):

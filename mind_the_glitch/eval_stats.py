@@ -17,18 +17,8 @@ import pandas as pd
 from scipy import stats
 
 # %% auto 0
-__all__ = [
-    "ABLATIONS",
-    "bootstrap_correlation",
-    "grouped_bootstrap_correlation",
-    "bootstrap_difference",
-    "intervals_overlap",
-    "summarize",
-    "fmt_ci",
-    "render_table",
-    "render_table2",
-]
-
+__all__ = ['ABLATIONS', 'bootstrap_correlation', 'grouped_bootstrap_correlation', 'bootstrap_difference', 'intervals_overlap',
+           'summarize', 'fmt_ci', 'render_table', 'render_table2']
 
 # %% ../nbs/10a_eval_stats.ipynb
 def _corr(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -62,7 +52,6 @@ def _summary(point: tuple[float, float], boot: np.ndarray, n: int, level: float)
         out[f"{key}_ci"] = [float(np.percentile(b, lo)), float(np.percentile(b, hi))] if len(b) else None
     return out
 
-
 # %% ../nbs/10a_eval_stats.ipynb
 def bootstrap_correlation(scores, oracle, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> dict:
     "Pearson and Spearman correlation with the oracle and percentile bootstrap intervals."
@@ -73,7 +62,6 @@ def bootstrap_correlation(scores, oracle, n_boot: int = 1000, level: float = 0.9
         warnings.simplefilter("ignore")
         boot = np.array([_corr(x[i], y[i]) for i in idx]) if n_boot else np.zeros((0, 2))
     return _summary(_corr(x, y), boot, len(x), level) | {"n_boot": n_boot, "level": level}
-
 
 # %% ../nbs/10a_eval_stats.ipynb
 def grouped_bootstrap_correlation(
@@ -112,7 +100,6 @@ def grouped_bootstrap_correlation(
         "per_group": per,
     }
 
-
 # %% ../nbs/10a_eval_stats.ipynb
 def bootstrap_difference(a, b, oracle, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> dict:
     """Paired bootstrap of corr(a, oracle) − corr(b, oracle): the difference and its percentile interval, for Pearson
@@ -135,7 +122,6 @@ def intervals_overlap(a: Sequence[float] | None, b: Sequence[float] | None) -> b
     if a is None or b is None:
         return None
     return not (a[1] < b[0] or b[1] < a[0])
-
 
 # %% ../nbs/10a_eval_stats.ipynb
 def _correlation(d: pd.DataFrame, col: str, n_boot: int, seed: int, grouped: bool) -> dict:
@@ -180,7 +166,6 @@ def _beats(m: dict, r: dict) -> dict[str, bool]:
         for k in ("pearson", "spearman")
     }
 
-
 # %% ../nbs/10a_eval_stats.ipynb
 def summarize(
     df: pd.DataFrame,
@@ -220,7 +205,6 @@ def summarize(
                 )
     return out
 
-
 # %% ../nbs/10a_eval_stats.ipynb
 def fmt_ci(r: dict | None, key: str) -> str:
     "`r[key]` with its interval as the tables print it (— when missing)."
@@ -249,7 +233,6 @@ def render_table(
         ]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines + [""] + [f"- {n}" for n in notes]) + "\n"
-
 
 # %% ../nbs/10a_eval_stats.ipynb
 ABLATIONS = {

@@ -23,8 +23,7 @@ from mind_the_glitch.vsm import (
 )
 
 # %% auto 0
-__all__ = ["localization_metrics", "best_match_map", "score_cases", "ToyMTG", "controlled_cases"]
-
+__all__ = ['localization_metrics', 'best_match_map', 'score_cases', 'ToyMTG', 'controlled_cases']
 
 # %% ../nbs/10_evaluate.ipynb
 def localization_metrics(
@@ -63,7 +62,6 @@ def localization_metrics(
         "pointing": float(hit_region.reshape(-1)[k]),
     }
 
-
 # %% ../nbs/10_evaluate.ipynb
 def best_match_map(
     feat_gen: torch.Tensor, feat_ref: torch.Tensor, mask_ref: Any, mask_gen: Any | None = None
@@ -81,7 +79,6 @@ def best_match_map(
     if mask_gen is not None:
         best = best.masked_fill(~downsample_mask(mask_gen, g, "mask_gen"), float("nan"))
     return best
-
 
 # %% ../nbs/10_evaluate.ipynb
 def _stack_or_none(images: list[torch.Tensor]) -> torch.Tensor | None:
@@ -118,7 +115,6 @@ def _localization_columns(case: dict, heatmap: torch.Tensor, raw: tuple | None) 
         raw_map = upsample_map(best_match_map(raw[1], raw[0], case["mask_reference"], mg), tuple(heatmap.shape), mg)
         cols.update({f"loc_raw_{key}": v for key, v in localization_metrics(-raw_map, case["region"], mg).items()})
     return cols, raw_map
-
 
 # %% ../nbs/10_evaluate.ipynb
 @torch.no_grad()
@@ -163,7 +159,6 @@ def score_cases(
                 kept.append({"case": c, "result": res, "heatmap": hm, "raw_map": raw_map, "S": S, "V": V, "row": row})
     return pd.DataFrame(rows), kept
 
-
 # %% ../nbs/10_evaluate.ipynb
 class _ToyBackbone(torch.nn.Module):
     "A fixed random two-layer conv net standing in for the backbone (every layer name gives the same map)."
@@ -205,7 +200,6 @@ class ToyMTG(torch.nn.Module):
         f = self.backbone(images, layers=["us3"], grid=self.grid)["us3"]
         sem = F.normalize(torch.einsum("qc,bchw->bqhw", self.ps, f), dim=1)
         return sem, F.normalize(torch.einsum("qc,bchw->bqhw", self.pv, f) + 0.3 * sem, dim=1)
-
 
 # %% ../nbs/10_evaluate.ipynb
 def controlled_cases(root: str | os.PathLike, split: str = "test", limit: int | None = None, **filters) -> list[dict]:

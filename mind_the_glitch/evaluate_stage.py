@@ -20,24 +20,9 @@ from .subject_driven import EXAMPLE_GENERATORS, load_subject_driven, make_exampl
 from .world import GlitchWorld
 
 # %% auto 0
-__all__ = [
-    "SHORT_NAMES",
-    "TABLE2_NOTE",
-    "PAPER_TABLE2",
-    "EvaluateConfig",
-    "EvalPaths",
-    "Scoring",
-    "load_eval_model",
-    "resolve_raw_layer",
-    "build_scoring",
-    "score_controlled",
-    "score_subject_driven",
-    "render_tables",
-    "eval_result",
-    "save_eval_figures",
-    "run_evaluate",
-]
-
+__all__ = ['SHORT_NAMES', 'TABLE2_NOTE', 'PAPER_TABLE2', 'EvaluateConfig', 'EvalPaths', 'Scoring', 'load_eval_model',
+           'resolve_raw_layer', 'build_scoring', 'score_controlled', 'score_subject_driven', 'render_tables',
+           'eval_result', 'save_eval_figures', 'run_evaluate']
 
 # %% ../nbs/10d_evaluate_stage.ipynb
 @dataclasses.dataclass
@@ -88,7 +73,6 @@ class EvaluateConfig:
         model = str(Path(data_dir) / "ablations" / variant / "model")
         return dataclasses.replace(self, model=model, baselines="none", subject_driven_dir="none", n_figure=0)
 
-
 # %% ../nbs/10d_evaluate_stage.ipynb
 @dataclasses.dataclass
 class EvalPaths:
@@ -119,7 +103,6 @@ class EvalPaths:
     def temporary(cls) -> "EvalPaths":
         "Synthetic cases, temporary output folders (tests)."
         return cls(None, None, None, *(Path(tempfile.mkdtemp()) for _ in range(3)))
-
 
 # %% ../nbs/10d_evaluate_stage.ipynb
 SHORT_NAMES = {
@@ -156,7 +139,6 @@ class Scoring:
     @property
     def available(self) -> list[str]:
         return [k for k, b in self.baselines.items() if b.available]
-
 
 # %% ../nbs/10d_evaluate_stage.ipynb
 def load_eval_model(model: str | None):
@@ -208,7 +190,6 @@ def build_scoring(config: EvaluateConfig, backbone_json: Path | None) -> Scoring
         print(("  ok   " if b.available else "  --   ") + b.name + ("" if b.available else f"  [{b.reason}]"))
     return Scoring(net, scorer, thresholds, main_threshold, tv_source, matching, raw_layer, baselines)
 
-
 # %% ../nbs/10d_evaluate_stage.ipynb
 def _labels(scoring: Scoring, extra_thresholds: bool) -> dict:
     "Column → label of the scores a summary reports."
@@ -241,7 +222,6 @@ def score_controlled(config: EvaluateConfig, scoring: Scoring, dataset_dir: Path
         print(f"{col:10s} Pearson {fmt_ci(r, 'pearson'):28s} Spearman {fmt_ci(r, 'spearman')}")
     return df, kept, summary
 
-
 # %% ../nbs/10d_evaluate_stage.ipynb
 def score_subject_driven(config: EvaluateConfig, scoring: Scoring, results_dir: Path) -> tuple:
     "(summary, cases kept for Fig. 6, the folder) of the subject-driven folder; its per-pair CSV goes to `results_dir`."
@@ -268,7 +248,6 @@ def score_subject_driven(config: EvaluateConfig, scoring: Scoring, results_dir: 
     with atomic_path(results_dir / "eval_pairs_subject_driven.csv") as tmp:
         df.to_csv(tmp, index=False)
     return summary, kept, folder
-
 
 # %% ../nbs/10d_evaluate_stage.ipynb
 def _table1_notes(
@@ -309,7 +288,6 @@ def _table1_notes(
             parts.append(f"{name}: {values} (n={d['n']})")
         notes.append("Localization over the generated subject (mean per pair): " + "; ".join(parts))
     return notes
-
 
 # %% ../nbs/10d_evaluate_stage.ipynb
 TABLE2_NOTE = (
@@ -352,7 +330,6 @@ def render_tables(
     table2, numbers = render_table2(summary, paths.ablations_dir, notes=[first + TABLE2_NOTE, PAPER_TABLE2])
     return table1, table2, numbers
 
-
 # %% ../nbs/10d_evaluate_stage.ipynb
 def eval_result(config, scoring: Scoring, summary: dict, summary_sd: dict, table2_numbers: dict, dataset_dir) -> dict:
     "The content of `metrics/eval.json`."
@@ -386,7 +363,6 @@ def save_eval_figures(df, kept: list, kept_sd: list, scoring: Scoring, summary: 
     save_figure(plot_kde(defined, names), figures_dir / "fig7_kde.png")
     label = f"VSM (T_v = {s.main_threshold:g})"
     save_figure(plot_scatter(df, s.main, label, summary["metrics"].get(s.main)), figures_dir / "vsm_vs_oracle.png")
-
 
 # %% ../nbs/10d_evaluate_stage.ipynb
 def run_evaluate(config: EvaluateConfig, paths: EvalPaths) -> dict:

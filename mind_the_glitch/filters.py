@@ -18,22 +18,9 @@ from .sources import GlitchWorldSource
 from .world import correspond, grid_points, render
 
 # %% auto 0
-__all__ = [
-    "FILTERS",
-    "FilterConfig",
-    "aspect_ratio",
-    "region_checks",
-    "candidate_order",
-    "youden_cut",
-    "calibrate_skewness",
-    "filter_stats",
-    "PerceptualDistance",
-    "region_feature_distance",
-    "BackboneDistance",
-    "LPIPSDistance",
-    "calibrate_perceptual",
-]
-
+__all__ = ['FILTERS', 'FilterConfig', 'aspect_ratio', 'region_checks', 'candidate_order', 'youden_cut', 'calibrate_skewness',
+           'filter_stats', 'PerceptualDistance', 'region_feature_distance', 'BackboneDistance', 'LPIPSDistance',
+           'calibrate_perceptual']
 
 # %% ../nbs/05e_filters.ipynb
 @dataclass
@@ -100,7 +87,6 @@ def candidate_order(score: np.ndarray, ranks: Sequence[int], min_score: float) -
     n = int((np.asarray(score) >= min_score).sum())
     return [int(order[r]) for r in ranks if r < n]
 
-
 # %% ../nbs/05e_filters.ipynb
 def youden_cut(positives: np.ndarray, negatives: np.ndarray) -> tuple[float, float]:
     """The score `c` maximising Youden's J = TPR − FPR of the rule `score >= c`, and that J; the smallest such `c` on
@@ -115,7 +101,6 @@ def youden_cut(positives: np.ndarray, negatives: np.ndarray) -> tuple[float, flo
     j = tpr - fpr
     best = int(np.flatnonzero(j == j.max())[-1])  # thresholds fall: the last maximum is the smallest score
     return float(thresholds[best]), float(j[best])
-
 
 # %% ../nbs/05e_filters.ipynb
 @torch.no_grad()
@@ -167,7 +152,6 @@ def calibrate_skewness(
         "skewness_quantiles": {f"{q:g}": float(np.quantile(sk, q)) for q in (0, 0.1, 0.5, 0.9, 1)} if len(sk) else {},
     }
 
-
 # %% ../nbs/05e_filters.ipynb
 def filter_stats(rows: Sequence[dict]) -> dict:
     """Per filter: candidates evaluated, rejected and the rejection rate, from the `filter_trail` of manifest and
@@ -189,7 +173,6 @@ def filter_stats(rows: Sequence[dict]) -> dict:
     return {
         f: {"evaluated": ev[f], "rejected": rj[f], "rejection_rate": rj[f] / ev[f] if ev[f] else None} for f in FILTERS
     }
-
 
 # %% ../nbs/05e_filters.ipynb
 class PerceptualDistance:
@@ -255,7 +238,6 @@ class LPIPSDistance(PerceptualDistance):
             ca, cb = (t[k : k + 1, :, y0 : y0 + h, x0 : x0 + w] * 2 - 1 for t in (a, b))
             out.append(self.model(ca, cb).flatten()[0])
         return torch.stack(out)
-
 
 # %% ../nbs/05e_filters.ipynb
 def calibrate_perceptual(

@@ -19,24 +19,9 @@ from .sampling import EmbeddedDiffusion, generate
 from .world import CATEGORIES, GlitchWorld
 
 # %% auto 0
-__all__ = [
-    "PART_LABELS",
-    "frechet_distance",
-    "CategoryClassifier",
-    "GenerationConfig",
-    "render_split",
-    "seed_class_grid",
-    "conditioning_effect",
-    "RenderReference",
-    "measure_generation",
-    "plot_sample_grid",
-    "sharpness",
-    "appearance_residual",
-    "box_crops",
-    "PartRecogniser",
-    "AlterationQuality",
-]
-
+__all__ = ['PART_LABELS', 'frechet_distance', 'CategoryClassifier', 'GenerationConfig', 'render_split', 'seed_class_grid',
+           'conditioning_effect', 'RenderReference', 'measure_generation', 'plot_sample_grid', 'sharpness',
+           'appearance_residual', 'box_crops', 'PartRecogniser', 'AlterationQuality']
 
 # %% ../nbs/04a_generation.ipynb
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -50,7 +35,6 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     s2 = np.atleast_2d(np.cov(b, rowvar=False))
     root = np.real(linalg.sqrtm(s1 @ s2))
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * root))
-
 
 # %% ../nbs/04a_generation.ipynb
 class CategoryClassifier:
@@ -86,7 +70,6 @@ class CategoryClassifier:
     def predict(self, features: dict[str, np.ndarray]) -> np.ndarray:
         return self.model.predict(features["stages"])
 
-
 # %% ../nbs/04a_generation.ipynb
 @dataclasses.dataclass
 class GenerationConfig:
@@ -121,7 +104,6 @@ def seed_class_grid(n_samples: int, seed: int) -> tuple[list[int], list[int]]:
     seeds = [seed * 100_003 + s for s in range(n_seeds) for _ in CATEGORIES]
     classes = [c for _ in range(n_seeds) for c in range(len(CATEGORIES))]
     return classes, seeds
-
 
 # %% ../nbs/04a_generation.ipynb
 def conditioning_effect(predicted: np.ndarray, n_classes: int = len(CATEGORIES)) -> float:
@@ -195,7 +177,6 @@ def measure_generation(
     metrics["fid_ratio"] = metrics["fid_effnet"] / metrics["fid_effnet_floor"]
     return metrics, samples
 
-
 # %% ../nbs/04a_generation.ipynb
 def plot_sample_grid(samples: torch.Tensor, n_seeds: int, title: str = ""):
     "Seed-major samples (as from `seed_class_grid`) as a class × seed grid figure of the first `n_seeds` seeds."
@@ -217,7 +198,6 @@ def plot_sample_grid(samples: torch.Tensor, n_seeds: int, title: str = ""):
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
-
 
 # %% ../nbs/04a_generation.ipynb
 PART_LABELS = [(category, part.name) for category, parts in CATEGORIES.items() for part in parts]
@@ -272,7 +252,6 @@ def box_crops(images: torch.Tensor, regions: torch.Tensor, size: int = 64, paddi
         crops.append(F.interpolate(crop, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0])
     return torch.stack(crops)
 
-
 # %% ../nbs/04a_generation.ipynb
 class PartRecogniser:
     """Which part of its subject fills a region's bounding box: logistic regression on EfficientNet-Lite0 features of
@@ -324,7 +303,6 @@ class PartRecogniser:
             for col, label in enumerate(classes):
                 allowed[row, col] = PART_LABELS[label][0] == category
         return np.array(classes)[np.where(allowed, proba, -1).argmax(1)]
-
 
 # %% ../nbs/04a_generation.ipynb
 class AlterationQuality:

@@ -18,15 +18,7 @@ import torch.nn as nn
 from .core import atomic_path, save_json
 
 # %% auto 0
-__all__ = [
-    "LORA_TARGETS",
-    "add_lora",
-    "lora_subjects",
-    "render_subject_views",
-    "finetune_lora",
-    "save_lora",
-    "load_lora",
-]
+__all__ = ['LORA_TARGETS', 'add_lora', 'lora_subjects', 'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora']
 
 # %% ../nbs/11b_lora.ipynb
 LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0", "conv1", "conv2")
@@ -50,7 +42,6 @@ def add_lora(
     unet.lora_settings = {"rank": rank, "alpha": alpha, "targets": list(targets)}
     return unet
 
-
 # %% ../nbs/11b_lora.ipynb
 def lora_subjects(
     world, categories: Sequence[str] | None = None, split: str = "train", max_tries: int = 10_000
@@ -69,7 +60,6 @@ def lora_subjects(
         f"no subject of categories {[c for c in want if c not in found]} in the first {max_tries} of split {split!r}"
     )
 
-
 # %% ../nbs/11b_lora.ipynb
 def render_subject_views(world, subjects: Sequence, views: int) -> tuple[torch.Tensor, torch.Tensor]:
     "(`N×3×H×W` uint8 views, `N` category labels) of `views` views of each subject."
@@ -79,7 +69,6 @@ def render_subject_views(world, subjects: Sequence, views: int) -> tuple[torch.T
             images.append(torch.from_numpy((world.view(s, j).image.transpose(2, 0, 1) * 255).round().astype(np.uint8)))
             labels.append(s.category_id)
     return torch.stack(images), torch.tensor(labels)
-
 
 # %% ../nbs/11b_lora.ipynb
 def finetune_lora(
@@ -114,7 +103,6 @@ def finetune_lora(
         optimizer.zero_grad(set_to_none=True)
         losses.append(loss.item())
     return model.with_unet(unet.eval().requires_grad_(False)), losses
-
 
 # %% ../nbs/11b_lora.ipynb
 def save_lora(unet: nn.Module, folder: str | os.PathLike, **info) -> Path:

@@ -11,8 +11,7 @@ import torch
 import torch.nn.functional as F
 
 # %% auto 0
-__all__ = ["flat_points", "point_logits", "point_ce", "LossConfig", "mtg_loss"]
-
+__all__ = ['flat_points', 'point_logits', 'point_ce', 'LossConfig', 'mtg_loss']
 
 # %% ../nbs/06b_losses.ipynb
 def flat_points(points: torch.Tensor, grid: int, name: str = "points") -> torch.Tensor:
@@ -54,7 +53,6 @@ def point_ce(
             raise ValueError(f"features {n} contain NaN or inf")
     return F.cross_entropy(sign * point_logits(a, b, src, temperature), dst, reduction=reduction)
 
-
 # %% ../nbs/06b_losses.ipynb
 @dataclass
 class LossConfig:
@@ -89,7 +87,6 @@ class LossConfig:
         if self.passes == "code":
             return ("image1_altered", "image1", "image2")
         return ("image1_altered", "image2_altered") + (("image1", "image2") if self.extra_positives else ())
-
 
 # %% ../nbs/06b_losses.ipynb
 def _pairs_of(batch: dict, j: int, grid: int, prefix: str = "") -> tuple[torch.Tensor, ...]:

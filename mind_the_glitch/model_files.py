@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 # %% auto 0
-__all__ = ["CONFIG_CHECKS", "validate_config", "resolve_model_folder", "check_weights"]
-
+__all__ = ['CONFIG_CHECKS', 'validate_config', 'resolve_model_folder', 'check_weights']
 
 # %% ../nbs/06a_model_files.ipynb
 def _is_int(v) -> bool:

@@ -19,20 +19,8 @@ from .probe_operators import HELD_OUT, OPERATORS, alter
 from .world import GlitchWorld, View, correspond, grid_points
 
 # %% auto 0
-__all__ = [
-    "ProbeConfig",
-    "ProbeItem",
-    "make_probe_set",
-    "correspondence_cells",
-    "point_scores",
-    "auroc",
-    "measure_probe",
-    "summarise_probe",
-    "plot_probe",
-    "probe_report",
-    "run_probe",
-]
-
+__all__ = ['ProbeConfig', 'ProbeItem', 'make_probe_set', 'correspondence_cells', 'point_scores', 'auroc', 'measure_probe',
+           'summarise_probe', 'plot_probe', 'probe_report', 'run_probe']
 
 # %% ../nbs/13_probe.ipynb
 @dataclass
@@ -99,7 +87,6 @@ def make_probe_set(world: GlitchWorld, config: ProbeConfig) -> list[ProbeItem]:
         items.append(ProbeItem(a, b, altered, region, control, noise, op.name, magnitude, parts))
     return items
 
-
 # %% ../nbs/13_probe.ipynb
 def correspondence_cells(reference: View, generated: View, grid: int) -> tuple[np.ndarray, np.ndarray]:
     "Flat grid cells on the generated subject and the reference cells holding their exact correspondences."
@@ -132,7 +119,6 @@ def auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     if labels.all() or not labels.any():
         return None
     return float(roc_auc_score(labels, scores))
-
 
 # %% ../nbs/13_probe.ipynb
 def _images(arrays: Sequence[np.ndarray]) -> torch.Tensor:
@@ -175,7 +161,6 @@ def _pair_row(it: ProbeItem, scores: dict, k: int, threshold: float) -> dict:
         "heatmap_auroc": auroc(region[subject].numpy(), -heat[subject].numpy()),
     }
 
-
 # %% ../nbs/13_probe.ipynb
 def _point_features(model, chunk: Sequence[ProbeItem], layers: list[str], grid: int) -> dict[str, torch.Tensor]:
     "Maps of the references followed by the altered views: Ψv, Ψs, the pooled pixels and every raw layer."
@@ -201,7 +186,6 @@ def _point_rows(it: ProbeItem, features: dict, k: int, n: int, grid: int, pair: 
         for j, label in enumerate(labels)
     ]
 
-
 # %% ../nbs/13_probe.ipynb
 @torch.no_grad()
 def measure_probe(
@@ -225,7 +209,6 @@ def measure_probe(
             pair_rows.append(_pair_row(it, scores, k, threshold))
             point_rows.extend(_point_rows(it, features, k, len(chunk), grid, start + k))
     return pair_rows, point_rows
-
 
 # %% ../nbs/13_probe.ipynb
 def _correlations(rows: list[dict]) -> dict:
@@ -289,7 +272,6 @@ def summarise_probe(pair_rows: list[dict], point_rows: list[dict], threshold: fl
         "n_pairs": len(pair_rows),
     }
 
-
 # %% ../nbs/13_probe.ipynb
 def plot_probe(pair_rows: list[dict], title: str = ""):
     "VSM against magnitude, one panel per operator plus the control."
@@ -328,7 +310,6 @@ def plot_probe(pair_rows: list[dict], title: str = ""):
     fig.suptitle(title, fontsize=10)
     return fig
 
-
 # %% ../nbs/13_probe.ipynb
 def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.3f}"
@@ -363,7 +344,6 @@ def probe_report(metrics: dict) -> str:
         "",
     ]
     return "\n".join(lines)
-
 
 # %% ../nbs/13_probe.ipynb
 def run_probe(model, config: ProbeConfig, out_dir: str | os.PathLike, seed: int = 0, image_size: int = 64) -> dict:

@@ -14,8 +14,7 @@ from skimage.color import hsv2rgb, rgb2hsv
 from .world import EMBLEMS, PATTERNS, View, render
 
 # %% auto 0
-__all__ = ["OPERATORS", "HELD_OUT", "Operator", "check_operator", "alter"]
-
+__all__ = ['OPERATORS', 'HELD_OUT', 'Operator', 'check_operator', 'alter']
 
 # %% ../nbs/13a_probe_operators.ipynb
 @dataclass(frozen=True)
@@ -57,7 +56,6 @@ def check_operator(name: str, magnitude: float, view: View | None = None, parts:
             )
     return op
 
-
 # %% ../nbs/13a_probe_operators.ipynb
 def _part_mask(view: View, parts: Sequence[int]) -> np.ndarray:
     return (
@@ -94,7 +92,6 @@ def _control(view: View, magnitude: float, rng: np.random.Generator) -> np.ndarr
     )
     image = render(view.subject, params, view.size).image
     return np.clip(image + rng.normal(0, magnitude, image.shape), 0, 1).astype(np.float32)
-
 
 # %% ../nbs/13a_probe_operators.ipynb
 def alter(

@@ -21,18 +21,8 @@ from .correspondence import similarity_matrix
 from .sources import SkipSample
 
 # %% auto 0
-__all__ = [
-    "to_grid",
-    "resolve_layer",
-    "skewness",
-    "Matches",
-    "semantic_matches",
-    "RegionProposer",
-    "PartMapProposer",
-    "SuperpixelProposer",
-    "SamPointProposer",
-]
-
+__all__ = ['to_grid', 'resolve_layer', 'skewness', 'Matches', 'semantic_matches', 'RegionProposer', 'PartMapProposer',
+           'SuperpixelProposer', 'SamPointProposer']
 
 # %% ../nbs/05c_regions.ipynb
 def to_grid(mask: np.ndarray | torch.Tensor, grid: int, min_fraction: float = 0.5) -> np.ndarray:
@@ -90,7 +80,6 @@ def semantic_matches(feat1: torch.Tensor, feat2: torch.Tensor, gmask1: np.ndarra
     sim = similarity_matrix(feat1, feat2)[torch.from_numpy(src)]
     score, dst = sim.masked_fill(~torch.from_numpy(m2)[None], float("-inf")).max(1)
     return Matches(src, dst.numpy(), score.numpy(), sim, m2, g)
-
 
 # %% ../nbs/05c_regions.ipynb
 class RegionProposer:

@@ -18,8 +18,7 @@ from .backbone import EMBEDDED_WEIGHTS, NULL_CLASS, PatchCodec, embedded_schedul
 from .core import get_device
 
 # %% auto 0
-__all__ = ["EmbeddedDiffusion", "make_sampler", "SeededNoise", "predict_noise", "generate", "inpaint"]
-
+__all__ = ['EmbeddedDiffusion', 'make_sampler', 'SeededNoise', 'predict_noise', 'generate', 'inpaint']
 
 # %% ../nbs/02a_sampling.ipynb
 @dataclass
@@ -74,7 +73,6 @@ class EmbeddedDiffusion:
         "The same generator with another UNet (e.g. a LoRA-adapted copy)."
         return replace(self, unet=unet)
 
-
 # %% ../nbs/02a_sampling.ipynb
 def make_sampler(kind: str, steps: int, schedule: DDPMScheduler | None = None):
     """A fresh deterministic scheduler (`'ddim'`: DDIM η = 0, `'dpm'`: DPM-Solver++ 2M) with `schedule`'s noise
@@ -122,7 +120,6 @@ def _check_batch(classes: Sequence[int], seeds: Sequence[int], guidance: float, 
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
 
-
 # %% ../nbs/02a_sampling.ipynb
 @torch.no_grad()
 def generate(
@@ -149,7 +146,6 @@ def generate(
             x = scheduler.step(eps, t, x).prev_sample
         out.append(model.codec.decode(x.clamp(-1, 1)).float().cpu())
     return torch.cat(out)
-
 
 # %% ../nbs/02a_sampling.ipynb
 def _renoise(

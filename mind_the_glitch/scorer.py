@@ -29,20 +29,8 @@ from mind_the_glitch.vsm import (
 )
 
 # %% auto 0
-__all__ = [
-    "PAPER_VISUAL_THRESHOLD",
-    "VSMOutput",
-    "load_model",
-    "calibrated_visual_threshold",
-    "resolve_visual_threshold",
-    "resolve_visual_at",
-    "resolve_one_to_one",
-    "default_segmenter",
-    "VSMScorer",
-    "score_images",
-    "plot_vsm",
-]
-
+__all__ = ['PAPER_VISUAL_THRESHOLD', 'VSMOutput', 'load_model', 'calibrated_visual_threshold', 'resolve_visual_threshold',
+           'resolve_visual_at', 'resolve_one_to_one', 'default_segmenter', 'VSMScorer', 'score_images', 'plot_vsm']
 
 # %% ../nbs/08a_scorer.ipynb
 @dataclass
@@ -63,7 +51,6 @@ class VSMOutput:
     def rows(self) -> list[dict]:
         "One JSON-able dict per pair."
         return [r.to_dict() for r in self.results]
-
 
 # %% ../nbs/08a_scorer.ipynb
 def _image_list(images: Any, name: str) -> list[torch.Tensor]:
@@ -98,7 +85,6 @@ def _mask_list(masks: Any, n: int, name: str) -> list[torch.Tensor | None]:
         raise ValueError(f"{name}: got {len(masks)} masks for {n} images")
     return [None if m is None else as_mask(m, name) for m in masks]
 
-
 # %% ../nbs/08a_scorer.ipynb
 def _model_input_size(model) -> int | None:
     "Side length images are resized to before the backbone, or None when the backbone resizes itself."
@@ -119,7 +105,6 @@ def load_model(model: Any = None, device: str = "auto"):
         return MindTheGlitch.from_pretrained(model, device=device)
     except FileNotFoundError as e:
         raise FileNotFoundError(f"no trained Mind-the-Glitch model: {e} (command line: --model PATH)") from e
-
 
 # %% ../nbs/08a_scorer.ipynb
 PAPER_VISUAL_THRESHOLD = 0.6  # the paper's main T_v (tuned for SD 2.1 features, q = 384)
@@ -165,7 +150,6 @@ def resolve_one_to_one(model: Any, one_to_one: bool | str = "auto") -> bool:
         return True if o is None else bool(o)
     return bool(one_to_one)
 
-
 # %% ../nbs/08a_scorer.ipynb
 def _hub_cache_folder(repo_id: str) -> Path | None:
     "The local snapshot folder of a hub model when its config is cached (no network access)."
@@ -202,7 +186,6 @@ def default_segmenter(
     except OSError as e:
         raise OSError(f"no subject masks given, and the segmenter could not be loaded: {e}") from e
 
-
 # %% ../nbs/08a_scorer.ipynb
 def _ref_index(n_refs: int, i: int) -> int:
     "The reference of generated image `i`: the only one, or the `i`-th."
@@ -218,7 +201,6 @@ def _check_masks(images: list[torch.Tensor], masks: list[torch.Tensor], name: st
             )
         if not m.any():
             raise ValueError(f"the {name} mask {i} is empty (no subject pixels)")
-
 
 # %% ../nbs/08a_scorer.ipynb
 class VSMScorer:
@@ -384,7 +366,6 @@ class VSMScorer:
 
     __call__ = score
 
-
 # %% ../nbs/08a_scorer.ipynb
 _DEFAULT_SCORERS: dict = {}
 
@@ -401,7 +382,6 @@ def score_images(
     else:
         scorer = VSMScorer(model, **kwargs)
     return scorer.score(reference, generated, mask_reference, mask_generated)
-
 
 # %% ../nbs/08a_scorer.ipynb
 def plot_vsm(

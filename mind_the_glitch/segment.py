@@ -15,8 +15,7 @@ from .core import to_pil
 from .sources import SkipSample, SourcePair
 
 # %% auto 0
-__all__ = ["Segmenter", "ExactMasks", "check_masks", "GroundedSAMSegmenter"]
-
+__all__ = ['Segmenter', 'ExactMasks', 'check_masks', 'GroundedSAMSegmenter']
 
 # %% ../nbs/05b_segment.ipynb
 class Segmenter:
@@ -52,7 +51,6 @@ def check_masks(mask1: np.ndarray, mask2: np.ndarray, min_fraction: float = 0.02
             raise SkipSample("subject_touches_border", f"mask{k} touches the image border")
     if mask1.shape != mask2.shape:
         raise SkipSample("size_mismatch", f"masks are {mask1.shape} and {mask2.shape}")
-
 
 # %% ../nbs/05b_segment.ipynb
 class GroundedSAMSegmenter(Segmenter):

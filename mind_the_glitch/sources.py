@@ -20,8 +20,7 @@ from .core import load_image
 from .world import GlitchWorld, View
 
 # %% auto 0
-__all__ = ["SkipSample", "SourcePair", "GlitchWorldSource", "FolderSource"]
-
+__all__ = ['SkipSample', 'SourcePair', 'GlitchWorldSource', 'FolderSource']
 
 # %% ../nbs/05a_sources.ipynb
 class SkipSample(Exception):
@@ -84,7 +83,6 @@ class GlitchWorldSource:
                 "subject_seed": int(s.seed),
             },
         )
-
 
 # %% ../nbs/05a_sources.ipynb
 def _load_mask(path: Path, shape: tuple[int, int]) -> np.ndarray:

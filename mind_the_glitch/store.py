@@ -21,18 +21,8 @@ from .core import atomic_path, save_json
 from .filters import filter_stats
 
 # %% auto 0
-__all__ = [
-    "IMAGE_KEYS",
-    "MASK_KEYS",
-    "POINT_KEYS",
-    "GT_POINT_KEYS",
-    "read_jsonl",
-    "write_sample",
-    "MTGDataset",
-    "load_dataset",
-    "collate_mtg",
-    "generate_split",
-]
+__all__ = ['IMAGE_KEYS', 'MASK_KEYS', 'POINT_KEYS', 'GT_POINT_KEYS', 'read_jsonl', 'write_sample', 'MTGDataset', 'load_dataset',
+           'collate_mtg', 'generate_split']
 
 # %% ../nbs/05f_store.ipynb
 IMAGE_KEYS = ("image1", "image2", "image1_altered", "image2_altered")
@@ -95,7 +85,6 @@ def write_sample(folder: str | os.PathLike, sample: dict, manifest: str = "manif
         folder / manifest, json.loads(json.dumps(line, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
     )
     return line
-
 
 # %% ../nbs/05f_store.ipynb
 class MTGDataset(torch.utils.data.Dataset):
@@ -166,7 +155,6 @@ def collate_mtg(items: Sequence[dict]) -> dict:
             out[k] = vals
     return out
 
-
 # %% ../nbs/05f_store.ipynb
 def _reset_if_changed(folder: Path, config: dict) -> None:
     "Rank 0: rebuild the split when its settings changed, and drop temporary files a killed run left half written."
@@ -223,7 +211,6 @@ def _split_summary(done: list, rejected: list, made: int, seconds: float) -> dic
         "seconds": seconds,
         "samples_per_second": made / seconds if seconds > 0 else 0.0,
     }
-
 
 # %% ../nbs/05f_store.ipynb
 def generate_split(

@@ -18,8 +18,7 @@ from .vsm import as_mask
 from .world import GlitchWorld, random_appearance
 
 # %% auto 0
-__all__ = ["EXAMPLE_GENERATORS", "retexture_case", "oracle_from_masks", "load_subject_driven", "make_example_folder"]
-
+__all__ = ['EXAMPLE_GENERATORS', 'retexture_case', 'oracle_from_masks', 'load_subject_driven', 'make_example_folder']
 
 # %% ../nbs/10c_subject_driven.ipynb
 def retexture_case(world: GlitchWorld, i: int, n_parts: int, split: str = "test", view: int = 1, seed: int = 0) -> dict:
@@ -48,7 +47,6 @@ def retexture_case(world: GlitchWorld, i: int, n_parts: int, split: str = "test"
         "altered_parts": [s.part_names[k] for k in parts],
     }
 
-
 # %% ../nbs/10c_subject_driven.ipynb
 def oracle_from_masks(subject: Any, inconsistency: Any) -> float:
     "Eq. 13 with an annotated mask: `1 − |R ∩ O| / |O|`."
@@ -58,7 +56,6 @@ def oracle_from_masks(subject: Any, inconsistency: Any) -> float:
     if not o.any():
         raise ValueError("subject mask is empty")
     return float(1 - (r & o).sum() / o.sum())
-
 
 # %% ../nbs/10c_subject_driven.ipynb
 def load_subject_driven(folder: str | os.PathLike) -> tuple[list[dict], dict]:
@@ -103,7 +100,6 @@ def load_subject_driven(folder: str | os.PathLike) -> tuple[list[dict], dict]:
             f"no cases in {folder} (expected <case>/reference.png and <case>/<generator>/generated.png)"
         )
     return cases, meta
-
 
 # %% ../nbs/10c_subject_driven.ipynb
 EXAMPLE_GENERATORS = {"retexture-easy": 0.4, "retexture-medium": 1.0, "retexture-hard": 1.6}

@@ -11,18 +11,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 # %% auto 0
-__all__ = [
-    "SHAPES",
-    "CATEGORIES",
-    "PATTERNS",
-    "EMBLEMS",
-    "PartShape",
-    "Appearance",
-    "Subject",
-    "random_appearance",
-    "make_subject",
-]
-
+__all__ = ['SHAPES', 'CATEGORIES', 'PATTERNS', 'EMBLEMS', 'PartShape', 'Appearance', 'Subject', 'random_appearance',
+           'make_subject']
 
 # %% ../nbs/01a_subjects.ipynb
 @dataclass(frozen=True)
@@ -102,7 +92,6 @@ CATEGORIES: dict[str, tuple[PartShape, ...]] = {
     ),
 }
 
-
 # %% ../nbs/01a_subjects.ipynb
 def _inside(shape: str, lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
     "Boolean mask of points inside a unit primitive in part-local coordinates."
@@ -120,7 +109,6 @@ def _inside(shape: str, lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
         r2 = lx**2 + ly**2
         return (r2 <= 1) & (r2 >= 0.55**2)
     raise ValueError(f"unknown shape {shape!r}; expected one of {SHAPES}")
-
 
 # %% ../nbs/01a_subjects.ipynb
 PATTERNS = ("solid", "stripes", "checker", "dots", "gradient", "rings")
@@ -180,7 +168,6 @@ def _emblem_mask(app: Appearance, lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
         r, t = np.sqrt(ex**2 + ey**2), np.arctan2(ey, ex)
         return r <= 0.55 + 0.45 * np.cos(5 * t) ** 2 * (np.cos(5 * t) > 0)
     raise ValueError(f"unknown emblem {app.emblem!r}; expected one of {EMBLEMS}")
-
 
 # %% ../nbs/01a_subjects.ipynb
 @dataclass(frozen=True)

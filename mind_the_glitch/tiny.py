@@ -12,18 +12,8 @@ from pathlib import Path
 import torch
 
 # %% auto 0
-__all__ = [
-    "tiny_clip_text",
-    "tiny_stable_diffusion",
-    "tiny_sd_inpainting",
-    "tiny_sdxl",
-    "tiny_sdxl_lora",
-    "tiny_clip",
-    "tiny_dino",
-    "tiny_sam",
-    "tiny_grounding_dino",
-]
-
+__all__ = ['tiny_clip_text', 'tiny_stable_diffusion', 'tiny_sd_inpainting', 'tiny_sdxl', 'tiny_sdxl_lora', 'tiny_clip',
+           'tiny_dino', 'tiny_sam', 'tiny_grounding_dino']
 
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_clip_text(folder: str | os.PathLike, hidden_size: int = 32):
@@ -48,7 +38,6 @@ def tiny_clip_text(folder: str | os.PathLike, hidden_size: int = 32):
         pad_token_id=1,
     )
     return CLIPTextModel(config), tokenizer
-
 
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_stable_diffusion(folder: str | os.PathLike, full_size: bool = False, seed: int = 0) -> Path:
@@ -90,7 +79,6 @@ def tiny_stable_diffusion(folder: str | os.PathLike, full_size: bool = False, se
     )
     schedule.save_pretrained(folder / "scheduler")
     return folder
-
 
 # %% ../nbs/02b_tiny_models.ipynb
 def _tiny_vae():
@@ -141,7 +129,6 @@ def tiny_sd_inpainting(folder: str | os.PathLike, seed: int = 0) -> Path:
     pipe.save_pretrained(folder)
     return folder
 
-
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_sdxl(folder: str | os.PathLike, seed: int = 0) -> Path:
     "Save a randomly initialised SDXL text-to-image pipeline (64-pixel images) to `folder`."
@@ -180,7 +167,6 @@ def tiny_sdxl(folder: str | os.PathLike, seed: int = 0) -> Path:
     pipe.save_pretrained(folder)
     return folder
 
-
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_sdxl_lora(folder: str | os.PathLike, pipeline: str | os.PathLike, rank: int = 4, seed: int = 0) -> Path:
     """Save a random LoRA (attention projections, rank `rank`) for the UNet of the SDXL pipeline in `pipeline` to
@@ -199,7 +185,6 @@ def tiny_sdxl_lora(folder: str | os.PathLike, pipeline: str | os.PathLike, rank:
     layers = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet))
     StableDiffusionXLPipeline.save_lora_weights(folder, unet_lora_layers=layers, safe_serialization=True)
     return Path(folder)
-
 
 # %% ../nbs/02b_tiny_models.ipynb
 _TINY_VISION = dict(
@@ -244,7 +229,6 @@ def tiny_dino(folder: str | os.PathLike, seed: int = 0) -> Path:
     transformers.ViTModel(transformers.ViTConfig(**_TINY_VISION), add_pooling_layer=False).save_pretrained(folder)
     return folder
 
-
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_sam(folder: str | os.PathLike, seed: int = 0) -> Path:
     "Save a randomly initialised SAM model and processor (64-pixel input) to `folder`."
@@ -276,7 +260,6 @@ def tiny_sam(folder: str | os.PathLike, seed: int = 0) -> Path:
     processor = SamProcessor(SamImageProcessorPil(size={"longest_edge": 64}, pad_size={"height": 64, "width": 64}))
     processor.save_pretrained(folder)
     return folder
-
 
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_grounding_dino(folder: str | os.PathLike, seed: int = 0) -> Path:

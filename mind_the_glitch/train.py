@@ -25,8 +25,7 @@ from .train_data import FeatureCache, backbone_fingerprint, point_prefix, points
 from .train_metrics import calibrate_heads, evaluate, evaluate_heads, val_prefix
 
 # %% auto 0
-__all__ = ["VAL_CURVES", "TrainConfig", "Run", "build_run", "cache_features", "fit", "train_disentangler"]
-
+__all__ = ['VAL_CURVES', 'TrainConfig', 'Run', 'build_run', 'cache_features', 'fit', 'train_disentangler']
 
 # %% ../nbs/07_train.ipynb
 def _settings_key(d: dict) -> str:
@@ -60,7 +59,6 @@ class TrainConfig:
         "The key prefix of the training points (`''`: the dataset's, `'gt_'`: exact)."
         return point_prefix(self.correspondences)
 
-
 # %% ../nbs/07_train.ipynb
 @dataclass
 class Run:
@@ -85,7 +83,6 @@ class Run:
     def model(self) -> Disentangler:
         "The heads without the accelerator's wrapper."
         return self.acc.unwrap_model(self.dis)
-
 
 # %% ../nbs/07_train.ipynb
 def _run_settings(cfg: TrainConfig, grid: int, backbone, train_samples, world: int) -> dict:
@@ -117,7 +114,6 @@ def _check_grids(grid: int, **splits):
         if gs and gs != {grid}:
             raise ValueError(f"{name} samples have points on a {sorted(gs)} grid, the model works on a {grid} grid")
 
-
 # %% ../nbs/07_train.ipynb
 def build_run(backbone, train_samples, val_samples, cfg: TrainConfig, accelerator=None) -> Run:
     """Seeded heads for `backbone`, AdamW and the step schedule, on `accelerator` (by default CUDA when present, else
@@ -145,7 +141,6 @@ def build_run(backbone, train_samples, val_samples, cfg: TrainConfig, accelerato
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=step_size, gamma=0.1)
     return Run(cfg, acc, dis, opt, sched, settings, steps_per_epoch)
 
-
 # %% ../nbs/07_train.ipynb
 def cache_features(
     run: Run, backbone, train_samples, val_samples, cache_dir: str | os.PathLike | None = None, progress: bool = True
@@ -165,7 +160,6 @@ def cache_features(
         run.train_cache = cache(train_samples, "train")
         run.val_cache = cache(val_samples, "val") if len(val_samples) else None
     run.cache_seconds = time.perf_counter() - t0
-
 
 # %% ../nbs/07_train.ipynb
 def _resume(run: Run, ckpt: Path | None):
@@ -193,7 +187,6 @@ def _save_checkpoint(run: Run, ckpt: Path, epoch: int):
         settings_key=_settings_key(run.settings),
         settings=json.loads(json.dumps(run.settings, default=str)),
     )
-
 
 # %% ../nbs/07_train.ipynb
 def _train_step(run: Run, points: list[dict], idx: torch.Tensor) -> dict[str, float]:
@@ -234,7 +227,6 @@ def _train_epoch(run: Run, points: list[dict], epoch: int, live, progress: bool)
         bar.set_postfix(loss=f"{vals['total']:.3f}", refresh=False)
     return {"epoch": epoch + 1, **{f"train_{k}": v / n for k, v in sums.items()}}
 
-
 # %% ../nbs/07_train.ipynb
 VAL_CURVES = (
     "semantic_accuracy_in",
@@ -262,7 +254,6 @@ def _validate_epoch(run: Run, val_samples, prefix: str, batch_size: int, live) -
         if m.get(k) is not None:
             live.log_metric(f"val/{k}", m[k], plot=False)
     return {f"val_{k}": v for k, v in m.items()}
-
 
 # %% ../nbs/07_train.ipynb
 def fit(
@@ -302,7 +293,6 @@ def fit(
     live.end()
     return None
 
-
 # %% ../nbs/07_train.ipynb
 def _summary(run: Run) -> dict:
     "The finished run: history, settings, timings, mixing weights and the heads (`model`, in eval mode)."
@@ -317,7 +307,6 @@ def _summary(run: Run) -> dict:
         "mixing_weights": model.mixing_weights(),
         "model": model,
     }
-
 
 # %% ../nbs/07_train.ipynb
 def train_disentangler(

@@ -32,17 +32,8 @@ from mind_the_glitch.world import (
 )
 
 # %% auto 0
-__all__ = [
-    "IMAGE_KEYS",
-    "POINT_KEYS",
-    "glitch_samples",
-    "backbone_fingerprint",
-    "FeatureCache",
-    "point_prefix",
-    "points_batch",
-    "sample_points",
-]
-
+__all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache', 'point_prefix', 'points_batch',
+           'sample_points']
 
 # %% ../nbs/07a_train_data.ipynb
 def _pick_part(a: View, b: View, rng: np.random.Generator, min_fraction: float, max_fraction: float) -> int | None:
@@ -75,7 +66,6 @@ def _part_correspondences(a: View, b: View, pid: int, grid: int, size: int) -> d
         "points_out1": xy(src[out]),
         "points_out2": xy(flat[out]),
     }
-
 
 # %% ../nbs/07a_train_data.ipynb
 def _retextured_item(
@@ -118,7 +108,6 @@ def _retextured_item(
         "alteration": "retexture",
     }
 
-
 # %% ../nbs/07a_train_data.ipynb
 def glitch_samples(
     n: int,
@@ -148,7 +137,6 @@ def glitch_samples(
             items.append(_retextured_item(a, b, pid, rng, grid, size, split, i - 1, same_appearance))
     return items
 
-
 # %% ../nbs/07a_train_data.ipynb
 IMAGE_KEYS = ("image1", "image2", "image1_altered", "image2_altered")
 
@@ -160,7 +148,6 @@ def backbone_fingerprint(backbone) -> str:
         h.update(k.encode())
         h.update(v.detach().cpu().float().numpy().tobytes())
     return h.hexdigest()[:16]
-
 
 # %% ../nbs/07a_train_data.ipynb
 class FeatureCache:
@@ -254,7 +241,6 @@ def _concat(parts: list[torch.Tensor]) -> torch.Tensor:
         start += len(part)
     return out
 
-
 # %% ../nbs/07a_train_data.ipynb
 POINT_KEYS = ("points_in1", "points_in2", "points_out1", "points_out2")
 
@@ -265,7 +251,6 @@ def point_prefix(correspondences: str) -> str:
     if correspondences not in ("backbone", "ground_truth"):
         raise ValueError(f"correspondences must be 'backbone' or 'ground_truth', got {correspondences!r}")
     return "" if correspondences == "backbone" else "gt_"
-
 
 # %% ../nbs/07a_train_data.ipynb
 def points_batch(
@@ -282,7 +267,6 @@ def points_batch(
             pad[j, : len(v)] = v
         out[k] = pad.to(device)
     return out
-
 
 # %% ../nbs/07a_train_data.ipynb
 def sample_points(samples, prefix: str) -> list[dict]:

@@ -15,8 +15,7 @@ from .train_data import FeatureCache
 from .train_metrics import grid_of
 
 # %% auto 0
-__all__ = ["FEATURE_COLUMNS", "pca_rgb", "plot_features", "plot_mixing_weights"]
-
+__all__ = ['FEATURE_COLUMNS', 'pca_rgb', 'plot_features', 'plot_mixing_weights']
 
 # %% ../nbs/07c_train_figures.ipynb
 def pca_rgb(a: torch.Tensor, b: torch.Tensor, ma: torch.Tensor, mb: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -35,7 +34,6 @@ def pca_rgb(a: torch.Tensor, b: torch.Tensor, ma: torch.Tensor, mb: torch.Tensor
         rgb[~m] = 0.15
         out.append(rgb.reshape(g, g, 3))
     return out[0], out[1]
-
 
 # %% ../nbs/07c_train_figures.ipynb
 def _feature_maps(dis: Disentangler, cache: FeatureCache, sample: dict, i: int, n_points: int) -> dict:
@@ -60,7 +58,6 @@ def _feature_maps(dis: Disentangler, cache: FeatureCache, sample: dict, i: int, 
         "visual_match": arg_v,
         "heat": heat.reshape(g, g),
     }
-
 
 # %% ../nbs/07c_train_figures.ipynb
 def _draw_feature_row(axes, sample: dict, maps: dict, grid: int, threshold: float):
@@ -91,7 +88,6 @@ def _draw_feature_row(axes, sample: dict, maps: dict, grid: int, threshold: floa
     hm = axes[6].imshow(maps["heat"], cmap="YlOrRd_r", vmin=0, vmax=1, extent=ext, alpha=0.9)
     axes[0].set_ylabel(f"{sample.get('category', '')}\n{sample.get('part', '')}", fontsize=7)
     return hm
-
 
 # %% ../nbs/07c_train_figures.ipynb
 FEATURE_COLUMNS = (
@@ -125,7 +121,6 @@ def plot_features(
         axes[0, c].set_title(t, fontsize=7)
     fig.colorbar(hm, ax=axes[:, 6].tolist(), shrink=0.6, label="cosine")
     return fig
-
 
 # %% ../nbs/07c_train_figures.ipynb
 def plot_mixing_weights(dis: Disentangler):

@@ -16,21 +16,8 @@ from .losses import flat_points
 from .train_data import FeatureCache, sample_points
 
 # %% auto 0
-__all__ = [
-    "CALIBRATION_GRID",
-    "VSM_RULES",
-    "grid_of",
-    "raw_features",
-    "pair_match_stats",
-    "youden_threshold",
-    "summarize",
-    "evaluate",
-    "val_prefix",
-    "evaluate_heads",
-    "calibrate_visual_threshold",
-    "calibrate_heads",
-]
-
+__all__ = ['CALIBRATION_GRID', 'VSM_RULES', 'grid_of', 'raw_features', 'pair_match_stats', 'youden_threshold', 'summarize',
+           'evaluate', 'val_prefix', 'evaluate_heads', 'calibrate_visual_threshold', 'calibrate_heads']
 
 # %% ../nbs/07b_train_metrics.ipynb
 def grid_of(mask: torch.Tensor, grid: int) -> torch.Tensor:
@@ -41,7 +28,6 @@ def grid_of(mask: torch.Tensor, grid: int) -> torch.Tensor:
 def raw_features(feats: dict[str, torch.Tensor]) -> torch.Tensor:
     "The raw-backbone reference: per-layer L2-normalised features, concatenated and normalised (`B×ΣC×g×g`)."
     return F.normalize(torch.cat([F.normalize(f.float(), dim=1) for f in feats.values()], 1), dim=1)
-
 
 # %% ../nbs/07b_train_metrics.ipynb
 @torch.no_grad()
@@ -57,7 +43,6 @@ def pair_match_stats(S1, S2, V1, V2, mask2: torch.Tensor, src: torch.Tensor, dst
     pred = s.argmax(1)
     cheb = torch.maximum((pred % grid - dst % grid).abs(), (pred // grid - dst // grid).abs())
     return {"correct": (cheb <= 1).cpu(), "best_visual": v.max(1).values.float().cpu()}
-
 
 # %% ../nbs/07b_train_metrics.ipynb
 def _auroc(pos: np.ndarray, neg: np.ndarray) -> float | None:
@@ -80,7 +65,6 @@ def youden_threshold(pos: np.ndarray, neg: np.ndarray) -> float | None:
     lo = s[s < thr[j]]  # roc_curve predicts score >= thr: put T midway below it
     return float((thr[j] + lo.max()) / 2) if len(lo) else float(thr[j])
 
-
 # %% ../nbs/07b_train_metrics.ipynb
 def summarize(stats: dict, thresholds: Sequence[float] = (0.5, 0.6, 0.7)) -> dict:
     "Pooled metrics from per-point stats {'in'|'out': {'correct', 'best_visual'}}."
@@ -95,7 +79,6 @@ def summarize(stats: dict, thresholds: Sequence[float] = (0.5, 0.6, 0.7)) -> dic
     out["visual_separation_auroc"] = _auroc(pos, neg)
     out["visual_threshold_youden"] = youden_threshold(pos, neg)
     return out
-
 
 # %% ../nbs/07b_train_metrics.ipynb
 @torch.no_grad()
@@ -134,7 +117,6 @@ def evaluate(
         {w: {k: torch.cat(v) if v else torch.zeros(0) for k, v in d.items()} for w, d in acc.items()}, thresholds
     )
 
-
 # %% ../nbs/07b_train_metrics.ipynb
 def val_prefix(samples) -> str:
     "`'gt_'` when every sample has exact correspondences (`gt_points_*`), else `''` (the dataset's points)."
@@ -152,7 +134,6 @@ def evaluate_heads(model: Disentangler, cache: FeatureCache, samples, batch_size
         if prefix
         else "dataset points_* (backbone matches)",
     }
-
 
 # %% ../nbs/07b_train_metrics.ipynb
 CALIBRATION_GRID = tuple(round(0.5 + 0.01 * i, 2) for i in range(46))  # T_v candidates 0.50 ... 0.95
@@ -175,7 +156,6 @@ def _spearman_curve(scores: np.ndarray, oracle: np.ndarray) -> tuple[list[float]
         for k in range(scores.shape[1])
     ]
     return rho, int(ok.sum())
-
 
 # %% ../nbs/07b_train_metrics.ipynb
 @torch.no_grad()
@@ -211,7 +191,6 @@ def _val_vsm_scores(dis, cache, samples, grid: Sequence[float], batch_size: int,
             oracle.append(float(samples[i]["oracle"]))
     return rows, oracle
 
-
 # %% ../nbs/07b_train_metrics.ipynb
 def calibrate_visual_threshold(
     dis,
@@ -244,7 +223,6 @@ def calibrate_visual_threshold(
         "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the VSM rule",
         "curves": curves,
     }
-
 
 # %% ../nbs/07b_train_metrics.ipynb
 def calibrate_heads(

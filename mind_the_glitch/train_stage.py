@@ -20,17 +20,8 @@ from .train import train_disentangler
 from .train_data import FeatureCache, glitch_samples
 
 # %% auto 0
-__all__ = [
-    "TRAIN_DEFINITIONS",
-    "TrainStageConfig",
-    "ablation_config",
-    "TrainPaths",
-    "training_backbone",
-    "training_samples",
-    "train_metrics",
-    "run_train",
-]
-
+__all__ = ['TRAIN_DEFINITIONS', 'TrainStageConfig', 'ablation_config', 'TrainPaths', 'training_backbone', 'training_samples',
+           'train_metrics', 'run_train']
 
 # %% ../nbs/07d_train_stage.ipynb
 @dataclasses.dataclass
@@ -84,7 +75,6 @@ class TrainStageConfig:
         "The config of a params dict: `train`, the `base` keys and `backbone_eval.timestep`, then `fixed`."
         return stage_config(cls, params, "train", ("seed", "grid", "image_size", "device") + BACKBONE_KEYS, **fixed)
 
-
 # %% ../nbs/07d_train_stage.ipynb
 def ablation_config(params: dict, variant: str, dataset_thresholds: dict) -> TrainStageConfig:
     "A Table 2 variant: the `train` settings at the `ablate` budget, its alpha, and min_skewness = t* + its offset."
@@ -99,7 +89,6 @@ def ablation_config(params: dict, variant: str, dataset_thresholds: dict) -> Tra
     return TrainStageConfig.from_params(
         params, **budget, alpha=spec["alpha"], n_figure_pairs=1, min_skewness=min_skewness
     )
-
 
 # %% ../nbs/07d_train_stage.ipynb
 @dataclasses.dataclass
@@ -129,7 +118,6 @@ class TrainPaths:
     def temporary(cls) -> "TrainPaths":
         "GlitchWorld samples and temporary output folders (tests)."
         return cls(None, *(Path(tempfile.mkdtemp()) for _ in range(4)))
-
 
 # %% ../nbs/07d_train_stage.ipynb
 def training_backbone(config: TrainStageConfig, allow_random: bool):
@@ -164,7 +152,6 @@ def training_samples(config: TrainStageConfig, dataset_dir: Path | None) -> tupl
         data = load_dataset(dataset_dir, split, **filters)
         splits.append([data[i] for i in range(len(data) if not n else min(n, len(data)))])
     return splits[0], splits[1]
-
 
 # %% ../nbs/07d_train_stage.ipynb
 TRAIN_DEFINITIONS = {
@@ -210,7 +197,6 @@ def train_metrics(result: dict, backbone_source: str, n_train: int, n_val: int) 
         "n_train": n_train,
         "n_val": n_val,
     }
-
 
 # %% ../nbs/07d_train_stage.ipynb
 def run_train(config: TrainStageConfig, paths: TrainPaths, allow_random: bool = False) -> dict:

@@ -19,7 +19,7 @@ from .baselines import Baseline
 from .core import to_pil
 
 # %% auto 0
-__all__ = ["VLM_PROMPT", "parse_vlm_score", "VLMJudge"]
+__all__ = ['VLM_PROMPT', 'parse_vlm_score', 'VLMJudge']
 
 # %% ../nbs/09b_vlm.ipynb
 VLM_PROMPT = (

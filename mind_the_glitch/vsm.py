@@ -20,22 +20,8 @@ from PIL import Image
 from .core import to_image_tensor
 
 # %% auto 0
-__all__ = [
-    "THRESHOLDS",
-    "SEMANTIC_THRESHOLD",
-    "VISUAL_AT",
-    "HEATMAP_CMAP",
-    "NoSemanticMatchesWarning",
-    "as_mask",
-    "load_mask",
-    "downsample_mask",
-    "VSMResult",
-    "check_threshold",
-    "vsm_score",
-    "upsample_map",
-    "heatmap_overlay",
-]
-
+__all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'VISUAL_AT', 'HEATMAP_CMAP', 'NoSemanticMatchesWarning', 'as_mask', 'load_mask',
+           'downsample_mask', 'VSMResult', 'check_threshold', 'vsm_score', 'upsample_map', 'heatmap_overlay']
 
 # %% ../nbs/08_vsm.ipynb
 class NoSemanticMatchesWarning(UserWarning):
@@ -114,7 +100,6 @@ def downsample_mask(mask: Any, grid: int, name: str = "mask") -> torch.Tensor:
     cells = cover >= 0.5 - 1e-6
     return cells if cells.any() else cover > 0
 
-
 # %% ../nbs/08_vsm.ipynb
 THRESHOLDS = (0.5, 0.6, 0.7)  # T_v values reported by the paper (0.6 = main setting)
 SEMANTIC_THRESHOLD = 0.7  # T_s, fixed in all of the paper's experiments
@@ -151,7 +136,6 @@ class VSMResult:
             "n_matches": self.n_matches,
             "n_candidates": self.n_candidates,
         }
-
 
 # %% ../nbs/08_vsm.ipynb
 def _check_features(x: torch.Tensor, name: str, finite: bool = True) -> torch.Tensor:
@@ -208,7 +192,6 @@ def _check_options(
     if not thresholds:
         raise ValueError("thresholds is empty: give at least one T_v")
     return thresholds, check_threshold(semantic_threshold, "semantic_threshold T_s")
-
 
 # %% ../nbs/08_vsm.ipynb
 def _nearest(feat_src: torch.Tensor, feat_ref: torch.Tensor, src: torch.Tensor, ref_mask: torch.Tensor):
@@ -269,7 +252,6 @@ def _on_grid(values: torch.Tensor, src: torch.Tensor, g: int, fill: float) -> to
     out[src] = values
     return out.reshape(g, g).cpu()
 
-
 # %% ../nbs/08_vsm.ipynb
 def vsm_score(
     sem_gen: torch.Tensor,
@@ -305,7 +287,6 @@ def vsm_score(
         n_candidates=int(cand.sum()),
         semantic_threshold=t_s,
     )
-
 
 # %% ../nbs/08_vsm.ipynb
 def upsample_map(grid_map: torch.Tensor, size: tuple[int, int], mask: Any = None) -> torch.Tensor:
@@ -348,7 +329,6 @@ def heatmap_overlay(
     grey = img.mean(-1, keepdims=True).repeat(3, -1) * 0.5 + 0.25
     out = np.where(ok[..., None], (1 - alpha) * img + alpha * col, grey)
     return Image.fromarray((out * 255).round().astype(np.uint8))
-
 
 # %% ../nbs/08_vsm.ipynb
 _MOVED = {

@@ -15,7 +15,7 @@ from .scorer import VSMScorer
 from .vsm import THRESHOLDS, NoSemanticMatchesWarning, VSMResult, check_threshold
 
 # %% auto 0
-__all__ = ["VisualSemanticMatching"]
+__all__ = ['VisualSemanticMatching']
 
 # %% ../nbs/08b_vsm_metric.ipynb
 _METRIC_KWARGS = (
@@ -27,7 +27,6 @@ _METRIC_KWARGS = (
     "sync_on_compute",
     "compute_with_cache",
 )
-
 
 # %% ../nbs/08b_vsm_metric.ipynb
 class VisualSemanticMatching(Metric):

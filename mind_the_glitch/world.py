@@ -22,24 +22,9 @@ from .subjects import PartShape as PartShape
 from .subjects import random_appearance as random_appearance
 
 # %% auto 0
-__all__ = [
-    "ViewParams",
-    "image_to_canonical",
-    "canonical_to_image",
-    "sample_view",
-    "View",
-    "render",
-    "repaint_part",
-    "pixel_to_normalised",
-    "normalised_to_pixel",
-    "correspond",
-    "grid_points",
-    "grid_mask",
-    "grid_parts",
-    "GlitchWorld",
-    "plot_pairs",
-]
-
+__all__ = ['ViewParams', 'image_to_canonical', 'canonical_to_image', 'sample_view', 'View', 'render', 'repaint_part',
+           'pixel_to_normalised', 'normalised_to_pixel', 'correspond', 'grid_points', 'grid_mask', 'grid_parts',
+           'GlitchWorld', 'plot_pairs']
 
 # %% ../nbs/01_world.ipynb
 @dataclass(frozen=True)
@@ -88,7 +73,6 @@ def canonical_to_image(
         px = -px
     c, s = math.cos(view.rotation), math.sin(view.rotation)
     return view.translation[0] + view.scale * (c * px - s * py), view.translation[1] + view.scale * (s * px + c * py)
-
 
 # %% ../nbs/01_world.ipynb
 def _subject_extent(subject: Subject, n: int = 48) -> np.ndarray:
@@ -146,7 +130,6 @@ def sample_view(
     tx = rng.uniform(-lim - x.min(), lim - x.max())
     ty = rng.uniform(-lim - y.min(), lim - y.max())
     return replace(view, translation=(float(tx), float(ty)))
-
 
 # %% ../nbs/01_world.ipynb
 @dataclass
@@ -240,7 +223,6 @@ def render(subject: Subject, view: ViewParams, size: int = 64, supersample: int 
         img = img + np.random.default_rng(view.background_seed + 1).normal(0, noise, img.shape)
     return View(np.clip(img, 0, 1).astype(np.float32), mask, parts, canonical, view, subject)
 
-
 # %% ../nbs/01_world.ipynb
 def repaint_part(view: View, part_id: int, appearance) -> np.ndarray:
     """The view's image with part `part_id` (1-based, as in the part maps) re-rendered with `appearance`; all else
@@ -250,7 +232,6 @@ def repaint_part(view: View, part_id: int, appearance) -> np.ndarray:
         raise ValueError(f"part id {part_id} out of range 1..{len(subject.parts)} ({subject.part_names})")
     redrawn = render(subject.with_appearance(part_id - 1, appearance), view.params, view.size).image
     return np.where((view.parts == part_id)[..., None], redrawn, view.image)
-
 
 # %% ../nbs/01_world.ipynb
 def pixel_to_normalised(xy: np.ndarray, size: int) -> np.ndarray:
@@ -301,7 +282,6 @@ def grid_parts(view: View, grid: int) -> np.ndarray:
     cx, cy = image_to_canonical(view.params, n[:, 0], n[:, 1])
     return _label(view.subject, cx, cy)[0]
 
-
 # %% ../nbs/01_world.ipynb
 @dataclass
 class GlitchWorld:
@@ -339,7 +319,6 @@ class GlitchWorld:
         "The consistent pair of subject `i`: views 0 and 1."
         s = self.subject(i, split)
         return self.view(s, 0), self.view(s, 1)
-
 
 # %% ../nbs/01_world.ipynb
 def plot_pairs(world: GlitchWorld, indices: Sequence[int], split: str = "train", n_points: int = 12, seed: int = 0):

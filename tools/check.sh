@@ -25,6 +25,7 @@ echo ok
 step "3/6 formatting and lint (ruff), committed results match dvc.lock, README results match the metrics"
 ruff format --check .
 ruff check .
+python tools/check_lines.py
 python tools/check_results.py
 python tools/readme_results.py --check
 

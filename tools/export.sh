@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Notebooks -> package: nbdev_export, then ruff format, which wraps what nbdev writes on one line (`__all__`) and
-# spaces the cells as the formatter does; the notebooks are the formatted source.
+# Notebooks -> package: plain nbdev_export. The package is kept exactly as nbdev writes it (so a bare `nbdev_export`
+# changes nothing); the notebooks are the formatted source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nbdev_export
-ruff format --quiet mind_the_glitch
