@@ -1,20 +1,24 @@
 """VSM scoring throughput (pairs/s, batched) and its cost relative to the backbone's forward pass alone.
 
-Times, on the same GlitchWorld test pairs (64 px, with their exact subject masks), median of --repeats runs:
+Times, on the same GlitchWorld test pairs (64 px, exact subject masks), median of --repeats interleaved rounds:
   backbone   the frozen backbone's forward on the 2N images (the layers the disentangler reads, on its grid): the floor;
   model      backbone + disentangler (S, V maps);
   vsm core   vsm_score on precomputed S, V maps (N pairs);
   scorer     VSMScorer.score end to end (image prep, model, vsm_score, heat maps at image resolution).
 and prints pairs/s and the ratios scorer/backbone and model/backbone.
 
-Usage: python benchmarks/bench_vsm.py [--pairs 64] [--batch 16] [--repeats 3] [--threads N] [--random] [--model PATH]
+Usage: python benchmarks/bench_vsm.py [--pairs 64] [--batch 16] [--repeats 7] [--threads N] [--random] [--model PATH]
+                                      [--json benchmarks/results/bench_vsm_cpu.json]
   --random: backbone and disentangler with random weights (same compute as the trained model).
 On a shared, loaded CPU use --threads 1: with 2 threads, small ops stall on thread synchronisation and times get noisy.
 """
 
 import argparse
+import json
+import platform
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -26,10 +30,13 @@ from mind_the_glitch.world import GlitchWorld
 ap = argparse.ArgumentParser()
 ap.add_argument("--pairs", type=int, default=64)
 ap.add_argument("--batch", type=int, default=16)
-ap.add_argument("--repeats", type=int, default=3)
+ap.add_argument("--repeats", type=int, default=7)
 ap.add_argument("--threads", type=int, default=None)
 ap.add_argument("--random", action="store_true")
 ap.add_argument("--model", default=None)
+ap.add_argument(
+    "--json", default=None, help="also write the numbers to this JSON file (the README reads the committed one)"
+)
 args = ap.parse_args()
 if args.threads:
     torch.set_num_threads(args.threads)
@@ -59,14 +66,19 @@ mgens, mrefs = [torch.from_numpy(a.mask) for a, _ in pairs], [torch.from_numpy(b
 images = torch.stack(refs + gens)
 
 
-def timed(fn):
-    fn()  # warm-up
-    ts = []
+def timed_interleaved(fns: dict) -> dict:
+    """Median seconds of each function over --repeats rounds, one call of each per round. On a shared machine whose
+    speed drifts, every measurement then sees the same drift and their ratios hold; timed one after another, they
+    did not."""
+    for fn in fns.values():
+        fn()  # warm-up
+    times = {name: [] for name in fns}
     for _ in range(args.repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 @torch.no_grad()
@@ -102,9 +114,10 @@ print(
     f"{type(model.backbone).__name__}, "
     f"layers {layers}, grid {grid}; {n} pairs (64 px, exact masks), batch {args.batch} images (backbone) / pairs "
     "(scorer), "
-    f"median of {args.repeats}"
+    f"median of {args.repeats} interleaved rounds"
 )
-t_bb, t_model, t_core, t_all = timed(backbone_only), timed(model_only), timed(core_only), timed(scorer_all)
+t = timed_interleaved({"bb": backbone_only, "model": model_only, "core": core_only, "all": scorer_all})
+t_bb, t_model, t_core, t_all = t["bb"], t["model"], t["core"], t["all"]
 for name, t in (
     ("backbone (2N images)", t_bb),
     ("model = backbone+disentangler", t_model),
@@ -121,3 +134,17 @@ print(
     f"VSM's own work (scorer - model): {(t_all - t_model) / t_bb:+.2f} x backbone (vsm_score core alone: "
     f"{t_core / t_bb:.2f} x)"
 )
+if args.json:
+    numbers = {
+        "pairs": n,
+        "batch": args.batch,
+        "repeats": args.repeats,
+        "threads": torch.get_num_threads(),
+        "model": kind,
+        "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}",
+        "seconds": {"backbone": t_bb, "model": t_model, "vsm_core": t_core, "scorer": t_all},
+        "pairs_per_s": n / t_all,
+        "scorer_over_backbone": t_all / t_bb,
+        "heads_over_backbone": (t_model - t_bb) / t_bb,
+    }
+    Path(args.json).write_text(json.dumps(numbers, indent=1) + "\n")

@@ -18,7 +18,7 @@ from diffusers import ConfigMixin, ModelMixin
 from diffusers.configuration_utils import register_to_config
 
 from .backbone import DiffusionFeatures, StableDiffusionFeatures, load_features
-from .core import check_images, get_device
+from .core import all_finite, check_images, get_device
 from .model_files import check_weights, resolve_model_folder, validate_config
 
 # %% auto 0
@@ -141,7 +141,7 @@ class Disentangler(ModelMixin, ConfigMixin):
                 raise ValueError(f"features[{l!r}] is an empty batch")
             if batch is not None and f.shape[0] != batch:
                 raise ValueError(f"batch sizes differ across layers: {f.shape[0]} vs {batch}")
-            if not torch.isfinite(f).all():
+            if not all_finite(f):
                 raise ValueError(f"features[{l!r}] contain NaN or inf ({int((~torch.isfinite(f)).sum())} values)")
             batch = f.shape[0]
             f = f.to(self.dtype)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import check_images, load_image, to_image_tensor
+from .core import all_finite, check_images, load_image, to_image_tensor
 from mind_the_glitch.vsm import (
     HEATMAP_CMAP,
     SEMANTIC_THRESHOLD,
@@ -272,7 +272,7 @@ class VSMScorer:
             for s in range(0, len(idx), self.batch_size):
                 chunk = idx[s : s + self.batch_size]
                 S, V = self.model(torch.stack([prepped[i] for i in chunk]).to(self.device))
-                if not (torch.isfinite(S).all() and torch.isfinite(V).all()):
+                if not (all_finite(S) and all_finite(V)):
                     raise ValueError(f"the model returned NaN or inf features for images {chunk}")
                 for j, i in enumerate(chunk):
                     out[i] = (S[j].float(), V[j].float())

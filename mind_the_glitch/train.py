@@ -21,7 +21,15 @@ from tqdm.auto import tqdm
 from .core import NullLive, load_checkpoint, open_live, save_checkpoint, seed_everything
 from .disentangle import EMBEDDED_LAYERS, Disentangler, disentangler_for
 from .losses import LossConfig, mtg_loss
-from .train_data import FeatureCache, backbone_fingerprint, point_prefix, points_batch, sample_points
+from mind_the_glitch.train_data import (
+    FeatureCache,
+    LiveFeatures,
+    backbone_fingerprint,
+    point_prefix,
+    points_batch,
+    sample_points,
+    training_features,
+)
 from .train_metrics import calibrate_heads, evaluate, evaluate_heads, val_prefix
 
 # %% auto 0
@@ -72,8 +80,8 @@ class Run:
     sched: torch.optim.lr_scheduler.LRScheduler
     settings: dict
     steps_per_epoch: int
-    train_cache: FeatureCache | None = None
-    val_cache: FeatureCache | None = None
+    train_cache: FeatureCache | LiveFeatures | None = None
+    val_cache: FeatureCache | LiveFeatures | None = None
     cache_seconds: float = 0.0
     start_epoch: int = 0
     history: list[dict] = field(default_factory=list)
@@ -143,17 +151,23 @@ def build_run(backbone, train_samples, val_samples, cfg: TrainConfig, accelerato
 
 # %% ../nbs/07_train.ipynb
 def cache_features(
-    run: Run, backbone, train_samples, val_samples, cache_dir: str | os.PathLike | None = None, progress: bool = True
+    run: Run,
+    backbone,
+    train_samples,
+    val_samples,
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+    store: str = "memory",
 ):
-    """The backbone features of both splits into `run` (read from `cache_dir` when cached there), and the seconds it
-    took."""
+    """The backbone features of both splits into `run` (`store`: `memory`, read from `cache_dir` when cached there, or
+    `live`), and the seconds it took."""
+    size = getattr(run.model.config, "image_size", None)
 
-    def cache(samples, name: str) -> FeatureCache:
+    def cache(samples, name: str):
         folder = Path(cache_dir) / name if cache_dir else None
         show = progress and run.acc.is_main_process
-        return FeatureCache(
-            backbone, run.cfg.layers, run.dis.config.grid, samples, folder, progress=show, desc=f"cache {name}"
-        )
+        grid = run.dis.config.grid
+        return training_features(backbone, run.cfg.layers, grid, samples, store, folder, show, f"cache {name}", size)
 
     t0 = time.perf_counter()
     with run.acc.main_process_first():
@@ -174,6 +188,7 @@ def _resume(run: Run, ckpt: Path | None):
     run.opt.load_state_dict(states["optimizer"])
     run.sched.load_state_dict(states["scheduler"])
     run.start_epoch = int(info["epoch"])
+    run.history = list(info.get("history", []))  # the epochs before the resume, so the run reports them all
     run.acc.print(f"resuming from {ckpt} after epoch {run.start_epoch}")
 
 
@@ -186,6 +201,7 @@ def _save_checkpoint(run: Run, ckpt: Path, epoch: int):
         epoch=epoch,
         settings_key=_settings_key(run.settings),
         settings=json.loads(json.dumps(run.settings, default=str)),
+        history=json.loads(json.dumps(run.history, default=float)),
     )
 
 # %% ../nbs/07_train.ipynb
@@ -328,6 +344,7 @@ def train_disentangler(
     weight_decay: float = 0.01,
     seed: int = 0,
     cache_dir: str | os.PathLike | None = None,
+    feature_store: str = "memory",
     checkpoint_dir: str | os.PathLike | None = None,
     live_dir: str | os.PathLike | None = None,
     accelerator=None,
@@ -351,7 +368,7 @@ def train_disentangler(
         seed=seed,
     )
     run = build_run(backbone, train_samples, val_samples, cfg, accelerator)
-    cache_features(run, backbone, train_samples, val_samples, cache_dir, progress)
+    cache_features(run, backbone, train_samples, val_samples, cache_dir, progress, feature_store)
     stopped = fit(
         run, train_samples, val_samples, checkpoint_dir, live_dir, progress, stop_after_epochs, eval_batch_size
     )

@@ -32,8 +32,8 @@ from mind_the_glitch.world import (
 )
 
 # %% auto 0
-__all__ = ['IMAGE_KEYS', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache', 'point_prefix', 'points_batch',
-           'sample_points']
+__all__ = ['IMAGE_KEYS', 'FEATURE_STORES', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache', 'LiveFeatures',
+           'feature_bytes', 'training_features', 'point_prefix', 'points_batch', 'sample_points']
 
 # %% ../nbs/07a_train_data.ipynb
 def _pick_part(a: View, b: View, rng: np.random.Generator, min_fraction: float, max_fraction: float) -> int | None:
@@ -240,6 +240,74 @@ def _concat(parts: list[torch.Tensor]) -> torch.Tensor:
         out[start : start + len(part)] = part
         start += len(part)
     return out
+
+# %% ../nbs/07a_train_data.ipynb
+class LiveFeatures:
+    "The `FeatureCache` interface without a cache: `get` runs the frozen backbone on the samples it is asked for."
+
+    def __init__(self, backbone, layers: Sequence[str], grid: int, samples, batch_size: int = 32):
+        self.backbone, self.layers, self.grid = backbone, list(layers), grid
+        self.samples, self.batch_size = samples, batch_size
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    @torch.no_grad()
+    def get(self, idx: torch.Tensor | Sequence[int], device="cpu") -> dict[str, dict[str, torch.Tensor]]:
+        "Float32 features of the samples `idx` on the grid, per image key and layer."
+        rows = [self.samples[int(i)] for i in torch.as_tensor(idx, dtype=torch.long).reshape(-1)]
+        out = {}
+        for k in IMAGE_KEYS:
+            imgs = torch.stack([r[k] for r in rows])
+            parts = [
+                self.backbone(imgs[s : s + self.batch_size], layers=self.layers, grid=self.grid)
+                for s in range(0, len(imgs), self.batch_size)
+            ]
+            out[k] = {l: torch.cat([p[l] for p in parts]).to(device, torch.float32) for l in self.layers}
+        return out
+
+# %% ../nbs/07a_train_data.ipynb
+def feature_bytes(backbone, layers: Sequence[str], image_size: int) -> int:
+    "Bytes one sample's four images take in a `FeatureCache` (float16, native resolution), from one blank image."
+    with torch.no_grad():
+        feats = backbone(torch.zeros(1, 3, image_size, image_size), layers=list(layers), grid=None)
+    return len(IMAGE_KEYS) * sum(f.numel() * 2 for f in feats.values())
+
+# %% ../nbs/07a_train_data.ipynb
+FEATURE_STORES = ("memory", "live")
+
+
+def _free_memory_bytes() -> int:
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def training_features(
+    backbone,
+    layers: Sequence[str],
+    grid: int,
+    samples,
+    store: str = "memory",
+    folder: str | os.PathLike | None = None,
+    progress: bool = True,
+    desc: str = "features",
+    image_size: int | None = None,
+):
+    """The features training reads: a `FeatureCache` (`memory`, checked to fit in the free memory) or `LiveFeatures`
+    (`live`)."""
+    if store not in FEATURE_STORES:
+        raise ValueError(f"feature store must be one of {FEATURE_STORES}, got {store!r}")
+    if store == "live":
+        return LiveFeatures(backbone, layers, grid, samples)
+    if len(samples) and image_size:
+        need, free = feature_bytes(backbone, layers, image_size) * len(samples), _free_memory_bytes()
+        if need > 0.8 * free:
+            raise MemoryError(
+                f"caching the features of {len(samples)} samples takes {need / 2**30:.1f} GiB and "
+                f"{free / 2**30:.1f} GiB is free: set train.feature_store: live"
+            )
+    return FeatureCache(backbone, layers, grid, samples, folder, progress=progress, desc=desc)
 
 # %% ../nbs/07a_train_data.ipynb
 POINT_KEYS = ("points_in1", "points_in2", "points_out1", "points_out2")

@@ -17,7 +17,7 @@ from .backbone import BACKBONE_KEYS, EmbeddedFeatures, load_features
 from .core import as_bool, save_figure, save_json, seed_everything, stage_config
 from .losses import LossConfig
 from .train import train_disentangler
-from .train_data import FeatureCache, glitch_samples
+from .train_data import FEATURE_STORES, glitch_samples, training_features
 
 # %% auto 0
 __all__ = ['TRAIN_DEFINITIONS', 'TrainStageConfig', 'ablation_config', 'TrainPaths', 'training_backbone', 'training_samples',
@@ -55,11 +55,14 @@ class TrainStageConfig:
     weight_decay: float = 0.01
     n_figure_pairs: int = 2
     threshold: float = 0.6
+    feature_store: str = "memory"  # memory | live (the backbone on every batch: the paper's scale)
 
     def __post_init__(self):
         self.first_layer_unweighted = as_bool(self.first_layer_unweighted)  # DVC's YAML booleans can arrive as strings
         if self.loss_variant not in ("paper", "code"):
             raise ValueError(f"loss_variant must be 'paper' or 'code', got {self.loss_variant!r}")
+        if self.feature_store not in FEATURE_STORES:
+            raise ValueError(f"train.feature_store must be one of {FEATURE_STORES}, got {self.feature_store!r}")
 
     @property
     def layer_list(self) -> list[str]:
@@ -227,14 +230,16 @@ def run_train(config: TrainStageConfig, paths: TrainPaths, allow_random: bool = 
         weight_decay=config.weight_decay,
         seed=config.seed,
         cache_dir=paths.work_dir / "cache",
+        feature_store=config.feature_store,
         checkpoint_dir=paths.work_dir / "checkpoint",
         live_dir=paths.work_dir / "live",
     )
     metrics = train_metrics(result, source, len(train_set), len(val_set))
     save_json(json.loads(json.dumps(metrics, default=str)), paths.metrics_dir / "train.json")
     model = result["model"]
-    val_cache = FeatureCache(
-        features, model.layers, model.config.grid, val_set, paths.work_dir / "cache" / "val", progress=False
+    val_folder = paths.work_dir / "cache" / "val"
+    val_cache = training_features(
+        features, model.layers, model.config.grid, val_set, config.feature_store, val_folder, progress=False
     )
     shown = list(range(min(config.n_figure_pairs, len(val_set))))
     fig = plot_features(model, val_cache, val_set, shown, threshold=config.threshold)

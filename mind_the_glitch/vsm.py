@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .core import to_image_tensor
+from .core import all_finite, to_image_tensor
 
 # %% auto 0
 __all__ = ['THRESHOLDS', 'SEMANTIC_THRESHOLD', 'VISUAL_AT', 'HEATMAP_CMAP', 'NoSemanticMatchesWarning', 'as_mask', 'load_mask',
@@ -44,7 +44,7 @@ def as_mask(mask: Any, name: str = "mask") -> torch.Tensor:
         raise ValueError(f"{name} must be a single-channel H×W mask, got shape {tuple(mask.shape)}")
     if mask.dtype == torch.bool:
         return mask
-    if not torch.isfinite(mask.float()).all():
+    if not all_finite(mask):
         raise ValueError(f"{name} contains NaN or inf")
     vals = torch.unique(mask)
     if not (set(vals.tolist()) <= {0, 1} or (mask.dtype == torch.uint8 and set(vals.tolist()) <= {0, 255})):
@@ -146,7 +146,7 @@ def _check_features(x: torch.Tensor, name: str, finite: bool = True) -> torch.Te
         raise ValueError(f"{name} must be a q×g×g feature map, got shape {tuple(x.shape)}")
     if x.shape[1] != x.shape[2]:
         raise ValueError(f"{name} must be on a square g×g grid, got shape {tuple(x.shape)}")
-    if finite and not torch.isfinite(x).all():
+    if finite and not all_finite(x):
         raise ValueError(f"{name} contains NaN or inf")
     return x
 

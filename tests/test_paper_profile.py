@@ -48,11 +48,13 @@ def test_paper_profile_runs_on_tiny_models(tmp_path):
 
     paper = TrainStageConfig.from_params(params)
     assert paper.layer_list == ["us8", "us9", "us10"] and paper.proj_dim == 384  # the paper's layers and q
+    assert paper.feature_store == "live"  # a cache of 5,500 samples' SD features would take 454 GB
     small = dict(n_train=2, n_val=2, epochs=1, batch_size=2, n_figure_pairs=1, proj_dim=32, num_groups=8)  # CI time
     train = TrainStageConfig.from_params(params, **small)
     model = tmp_path / "model"
     run_train(train, TrainPaths(None, model, tmp_path / "work", data / "metrics", data / "figures"))
     assert (model / "diffusion_pytorch_model.safetensors").is_file() and (data / "metrics" / "train.json").is_file()
+    assert not (tmp_path / "work" / "cache").exists()  # live features: nothing cached
 
     clip, dino = tiny_clip(tmp_path / "clip"), tiny_dino(tmp_path / "dino")
     evaluate = EvaluateConfig(

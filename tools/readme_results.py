@@ -17,7 +17,11 @@ import sys
 from pathlib import Path
 
 BEGIN, END = "<!-- results:begin (tools/readme_results.py) -->", "<!-- results:end -->"
+GPU_BEGIN, GPU_END = "<!-- paper-gpu:begin (tools/readme_results.py) -->", "<!-- paper-gpu:end -->"
 METRICS = Path("data/metrics")
+PROJECTION = Path("benchmarks/results/paper_gpu_projection.json")
+SPEED_BEGIN, SPEED_END = "<!-- speed:begin (tools/readme_results.py) -->", "<!-- speed:end -->"
+BENCH_CPU, BENCH_GPU = Path("benchmarks/results/bench_vsm_cpu.json"), Path("benchmarks/results/bench_gpu_h200.json")
 
 
 def load(name: str) -> dict | None:
@@ -184,15 +188,75 @@ def render() -> str:
     return "\n".join(out)
 
 
+def duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
+
+
+def render_gpu() -> str:
+    "The paper profile's projected time per stage on one GPU (benchmarks/project_paper_gpu.py)."
+    out = [GPU_BEGIN, ""]
+    if not PROJECTION.is_file():
+        return "\n".join(out + ["not projected yet: run `python benchmarks/project_paper_gpu.py`", "", GPU_END])
+    p = json.loads(PROJECTION.read_text())
+    call = {k: f"{v:.1f} s" if v >= 1 else f"{v * 1000:.0f} ms" for k, v in p["seconds_per_call"].items()}
+    out += [
+        f"Projected, not measured, for one {p['anchor']['device']} ({p['anchor']['dtype']}), from "
+        f"[`{PROJECTION.name}`]({PROJECTION}): the FLOPs of each model call",
+        f"times the FLOP rate measured for the SD 2.1 feature pass ({p['rate_tflops']:.0f} TFLOP/s), at the profile's "
+        f"sizes, with every attempted pair kept (acceptance {p['acceptance']:g}; the dataset stages scale by",
+        f"1 / acceptance). Per call: SD 2.1 features {call['sd21_features_768']}, SDXL inpainting (29 steps, 1024 px) "
+        f"{call['sdxl_inpainting_1024']}, SDXL generation (20 steps, 768 px)",
+        f"{call['sdxl_generation_768']}, SAM ViT-H {call['sam_vit_h_1024']}, Grounding DINO-T "
+        f"{call['grounding_dino_t_800']}, VSM {call['vsm_pair_measured']} per pair (measured).",
+        "",
+        "| stage | projected time | work |",
+        "|---|---|---|",
+    ]
+    for stage, e in p["stages"].items():
+        work = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in e.items() if k != "seconds")
+        out.append(f"| {stage} | {duration(e['seconds'])} | {work} |")
+    out += [f"| **all stages** | **{duration(p['total_hours'] * 3600)}** | |", "", GPU_END]
+    return "\n".join(out)
+
+
+def render_speed() -> str:
+    "VSM scoring speed from the committed outputs of `bench_vsm.py --json` (CPU) and `bench_gpu.py --json` (H200)."
+    out = [SPEED_BEGIN]
+    if BENCH_CPU.is_file():
+        c = json.loads(BENCH_CPU.read_text())
+        rate, ratio, heads = c["pairs_per_s"], c["scorer_over_backbone"], c["heads_over_backbone"]
+        out += [
+            f"VSM scoring runs at {rate:.1f} pairs/s on the build machine ({c['machine']}) with the shipped model, "
+            f"{ratio:.2f}x the backbone's forward time alone; the heads are {heads:.2f}x of it",
+            f"([`{BENCH_CPU.name}`]({BENCH_CPU}), `python benchmarks/bench_vsm.py --json ...`, median of "
+            f"{c['repeats']} interleaved rounds; this shared machine's speed drifts by ±15 % between runs).",
+        ]
+    if BENCH_GPU.is_file():
+        g = json.loads(BENCH_GPU.read_text())
+        vsm, train = g["vsm"], g["train"]
+        out += [
+            f"On one {g['device']} with a Stable Diffusion 2.1-sized backbone at {g['size']} px in {g['dtype']} "
+            f"(random weights, the real model's compute; [`{BENCH_GPU.name}`]({BENCH_GPU})):",
+            f"{vsm['pairs_per_s']:.0f} pairs/s, {vsm['ratio']:.2f}x the backbone; one training step of the heads "
+            f"({train['batch']} samples x {train['images_per_sample']} images) {train['step_s']:.2f} s,",
+            f"{train['backbone_s'] / train['step_s']:.0%} of it in the frozen backbone.",
+        ]
+    return "\n".join(out + [SPEED_END])
+
+
 INDEX = Path("nbs/index.ipynb")
+BLOCKS = ((BEGIN, END, render), (GPU_BEGIN, GPU_END, render_gpu), (SPEED_BEGIN, SPEED_END, render_speed))
 
 
 def with_results(text: str) -> str:
-    "`text` with the block between the markers rendered anew."
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{INDEX} lacks the markers {BEGIN} ... {END}")
-    head, rest = text.split(BEGIN, 1)
-    return head + render() + rest.split(END, 1)[1]
+    "`text` with every generated block between its markers rendered anew."
+    for begin, end, make in BLOCKS:
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            text = head + make() + rest.split(end, 1)[1]
+    return text
 
 
 def rendered_index() -> tuple[dict, str]:
@@ -200,9 +264,12 @@ def rendered_index() -> tuple[dict, str]:
     nb = json.loads(INDEX.read_text())
     cells = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
     texts = ["".join(c["source"]) for c in cells]
-    block = next(i for i, t in enumerate(texts) if BEGIN in t)
-    texts[block] = with_results(texts[block])
-    cells[block]["source"] = texts[block].splitlines(True)
+    for begin, end, _ in BLOCKS:
+        if not any(begin in t and end in t for t in texts):
+            raise SystemExit(f"{INDEX} lacks the markers {begin} ... {end}")
+    for block, text in enumerate(texts):
+        texts[block] = with_results(text)
+        cells[block]["source"] = texts[block].splitlines(True)
     return nb, "\n\n".join(t.rstrip("\n") for t in texts) + "\n"
 
 
