@@ -314,6 +314,7 @@ def _summary(run: Run) -> dict:
     "The finished run: history, settings, timings, mixing weights and the heads (`model`, in eval mode)."
     model = run.model.eval()
     return {
+        "main_process": run.acc.is_main_process,  # with several processes, only the main one has validation results
         "history": run.history,
         "settings": run.settings,
         "epochs_run": run.cfg.epochs - run.start_epoch,

@@ -175,7 +175,7 @@ TRAIN_DEFINITIONS = {
 }
 
 
-def train_metrics(result: dict, backbone_source: str, n_train: int, n_val: int) -> dict:
+def train_metrics(result: dict, backbone_source: str, n_train: int, n_val: int, feature_store: str = "memory") -> dict:
     "The content of `metrics/train.json` from `train_disentangler`'s result."
     return {
         "split": "val",
@@ -193,7 +193,7 @@ def train_metrics(result: dict, backbone_source: str, n_train: int, n_val: int) 
             "step_seconds_mean": result["step_seconds_mean"],
             "epochs_run": result["epochs_run"],
             "resumed_from_epoch": result["resumed_from_epoch"],
-            "feature_cache": True,
+            "feature_store": feature_store,
         },
         "settings": result["settings"],
         "backbone": backbone_source,
@@ -234,7 +234,9 @@ def run_train(config: TrainStageConfig, paths: TrainPaths, allow_random: bool = 
         checkpoint_dir=paths.work_dir / "checkpoint",
         live_dir=paths.work_dir / "live",
     )
-    metrics = train_metrics(result, source, len(train_set), len(val_set))
+    if not result.get("main_process", True):  # several processes: the main one writes the stage's outputs
+        return result
+    metrics = train_metrics(result, source, len(train_set), len(val_set), config.feature_store)
     save_json(json.loads(json.dumps(metrics, default=str)), paths.metrics_dir / "train.json")
     model = result["model"]
     val_folder = paths.work_dir / "cache" / "val"
