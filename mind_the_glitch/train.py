@@ -10,7 +10,7 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Sequence
 
@@ -42,20 +42,21 @@ def _settings_key(d: dict) -> str:
 
 @dataclass
 class TrainConfig:
-    "The hyperparameters of a run (see `train_disentangler`); `layers=None` is the embedded backbone's default."
+    """The hyperparameters of a run (see `train_disentangler`); `layers=None` is the embedded backbone's default and
+    `grid=None` the backbone's."""
 
-    layers: Sequence[str] | None
-    proj_dim: int
-    num_groups: int
-    grid: int | None
-    first_layer_unweighted: bool
-    loss: LossConfig
-    correspondences: str
-    epochs: int
-    batch_size: int
-    lr: float
-    weight_decay: float
-    seed: int
+    layers: Sequence[str] | None = None
+    grid: int | None = None
+    proj_dim: int = 128
+    num_groups: int = 8
+    first_layer_unweighted: bool = False
+    loss: LossConfig = field(default_factory=LossConfig)
+    correspondences: str = "backbone"
+    epochs: int = 3
+    batch_size: int = 8
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    seed: int = 0
 
     def __post_init__(self):
         if self.epochs < 1 or self.batch_size < 1:
@@ -66,6 +67,10 @@ class TrainConfig:
     def prefix(self) -> str:
         "The key prefix of the training points (`''`: the dataset's, `'gt_'`: exact)."
         return point_prefix(self.correspondences)
+
+    def architecture(self) -> dict:
+        "The keyword arguments of `disentangler_for` that the run sets."
+        return {k: getattr(self, k) for k in ("layers", "proj_dim", "num_groups", "grid", "first_layer_unweighted")}
 
 # %% ../nbs/07_train.ipynb
 @dataclass
@@ -95,19 +100,11 @@ class Run:
 # %% ../nbs/07_train.ipynb
 def _run_settings(cfg: TrainConfig, grid: int, backbone, train_samples, world: int) -> dict:
     "What identifies a run (a checkpoint resumes only under the same): hyperparameters, backbone weights, training ids."
+    hyperparameters = {f.name: getattr(cfg, f.name) for f in fields(cfg)}
     return dict(
-        layers=cfg.layers,
-        grid=grid,
-        proj_dim=cfg.proj_dim,
-        num_groups=cfg.num_groups,
-        first_layer_unweighted=cfg.first_layer_unweighted,
+        hyperparameters,
+        grid=grid,  # the model's grid (`cfg.grid` may be None: the backbone's)
         loss=cfg.loss.__dict__,
-        correspondences=cfg.correspondences,
-        epochs=cfg.epochs,
-        batch_size=cfg.batch_size,
-        lr=cfg.lr,
-        weight_decay=cfg.weight_decay,
-        seed=cfg.seed,
         backbone=backbone_fingerprint(backbone),
         n_train=len(train_samples),
         train_ids=_settings_key([str(train_samples[i]["id"]) for i in range(len(train_samples))]),
@@ -133,14 +130,7 @@ def build_run(backbone, train_samples, val_samples, cfg: TrainConfig, accelerato
     point_prefix(cfg.correspondences)  # an unknown choice fails before any work
     acc = accelerator or Accelerator(cpu=not torch.cuda.is_available())
     seed_everything(cfg.seed)
-    dis = disentangler_for(
-        backbone,
-        layers=cfg.layers,
-        proj_dim=cfg.proj_dim,
-        num_groups=cfg.num_groups,
-        grid=cfg.grid,
-        first_layer_unweighted=cfg.first_layer_unweighted,
-    )
+    dis = disentangler_for(backbone, **cfg.architecture())
     settings = _run_settings(cfg, dis.config.grid, backbone, train_samples, acc.num_processes)
     _check_grids(dis.config.grid, train=train_samples, val=val_samples)
     steps_per_epoch = math.ceil(len(train_samples) / (cfg.batch_size * acc.num_processes))
@@ -331,19 +321,8 @@ def train_disentangler(
     train_samples,
     val_samples,
     model_dir: str | os.PathLike,
+    cfg: TrainConfig | None = None,
     *,
-    layers: Sequence[str] | None = None,
-    proj_dim: int = 128,
-    num_groups: int = 8,
-    grid: int | None = None,
-    first_layer_unweighted: bool = False,
-    loss: LossConfig = LossConfig(),
-    correspondences: str = "backbone",
-    epochs: int = 3,
-    batch_size: int = 8,
-    lr: float = 1e-3,
-    weight_decay: float = 0.01,
-    seed: int = 0,
     cache_dir: str | os.PathLike | None = None,
     feature_store: str = "memory",
     checkpoint_dir: str | os.PathLike | None = None,
@@ -352,22 +331,13 @@ def train_disentangler(
     progress: bool = True,
     stop_after_epochs: int | None = None,
     eval_batch_size: int = 16,
+    **hyperparameters,
 ) -> dict:
-    "Train Ψs/Ψv on `train_samples`, save the heads to `model_dir`, return validation metrics and timings."
-    cfg = TrainConfig(
-        layers=layers,
-        proj_dim=proj_dim,
-        num_groups=num_groups,
-        grid=grid,
-        first_layer_unweighted=first_layer_unweighted,
-        loss=loss,
-        correspondences=correspondences,
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        weight_decay=weight_decay,
-        seed=seed,
-    )
+    """Train Ψs/Ψv on `train_samples`, save the heads to `model_dir`, return validation metrics and timings. The
+    hyperparameters are `cfg`, or `TrainConfig`'s fields given as keywords."""
+    if cfg is not None and hyperparameters:
+        raise TypeError(f"give cfg or hyperparameter keywords, not both (got cfg and {sorted(hyperparameters)})")
+    cfg = cfg if cfg is not None else TrainConfig(**hyperparameters)
     run = build_run(backbone, train_samples, val_samples, cfg, accelerator)
     cache_features(run, backbone, train_samples, val_samples, cache_dir, progress, feature_store)
     stopped = fit(

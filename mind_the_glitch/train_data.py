@@ -32,8 +32,9 @@ from mind_the_glitch.world import (
 )
 
 # %% auto 0
-__all__ = ['IMAGE_KEYS', 'FEATURE_STORES', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'FeatureCache', 'LiveFeatures',
-           'feature_bytes', 'training_features', 'point_prefix', 'points_batch', 'sample_points']
+__all__ = ['IMAGE_KEYS', 'FEATURE_STORES', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'batched_features',
+           'FeatureCache', 'LiveFeatures', 'feature_bytes', 'training_features', 'point_prefix', 'points_batch',
+           'sample_points']
 
 # %% ../nbs/07a_train_data.ipynb
 def _pick_part(a: View, b: View, rng: np.random.Generator, min_fraction: float, max_fraction: float) -> int | None:
@@ -150,6 +151,21 @@ def backbone_fingerprint(backbone) -> str:
     return h.hexdigest()[:16]
 
 # %% ../nbs/07a_train_data.ipynb
+def batched_features(
+    backbone, rows: Sequence[dict], layers: Sequence[str], grid: int | None, batch_size: int
+) -> dict[str, dict[str, torch.Tensor]]:
+    """The backbone's features of the four images of each sample in `rows`, per image key and layer, computed
+    `batch_size` images at a time."""
+    out = {}
+    for k in IMAGE_KEYS:
+        imgs = torch.stack([r[k] for r in rows])
+        parts = [
+            backbone(imgs[s : s + batch_size], layers=list(layers), grid=grid) for s in range(0, len(imgs), batch_size)
+        ]
+        out[k] = {l: torch.cat([p[l] for p in parts]) for l in layers}
+    return out
+
+# %% ../nbs/07a_train_data.ipynb
 class FeatureCache:
     """Backbone features of a list of samples, cached on disk at the layers' native resolution (float16); `get` returns
     them on the grid."""
@@ -198,16 +214,8 @@ class FeatureCache:
             from safetensors.torch import load_file
 
             return load_file(str(path))
-        rows = [samples[i] for i in rows]
-        out = {}
-        for k in IMAGE_KEYS:
-            imgs = torch.stack([r[k] for r in rows])
-            parts = [
-                backbone(imgs[s : s + batch_size], layers=self.layers, grid=None)
-                for s in range(0, len(imgs), batch_size)
-            ]
-            for l in self.layers:
-                out[f"{k}/{l}"] = torch.cat([p[l] for p in parts]).half().contiguous()
+        feats = batched_features(backbone, [samples[i] for i in rows], self.layers, None, batch_size)
+        out = {f"{k}/{l}": v.half().contiguous() for k, d in feats.items() for l, v in d.items()}
         if path is not None:
             from safetensors.torch import save_file
 
@@ -256,15 +264,8 @@ class LiveFeatures:
     def get(self, idx: torch.Tensor | Sequence[int], device="cpu") -> dict[str, dict[str, torch.Tensor]]:
         "Float32 features of the samples `idx` on the grid, per image key and layer."
         rows = [self.samples[int(i)] for i in torch.as_tensor(idx, dtype=torch.long).reshape(-1)]
-        out = {}
-        for k in IMAGE_KEYS:
-            imgs = torch.stack([r[k] for r in rows])
-            parts = [
-                self.backbone(imgs[s : s + self.batch_size], layers=self.layers, grid=self.grid)
-                for s in range(0, len(imgs), self.batch_size)
-            ]
-            out[k] = {l: torch.cat([p[l] for p in parts]).to(device, torch.float32) for l in self.layers}
-        return out
+        feats = batched_features(self.backbone, rows, self.layers, self.grid, self.batch_size)
+        return {k: {l: v.to(device, torch.float32) for l, v in d.items()} for k, d in feats.items()}
 
 # %% ../nbs/07a_train_data.ipynb
 def feature_bytes(backbone, layers: Sequence[str], image_size: int) -> int:

@@ -16,7 +16,7 @@ import torch
 from .backbone import BACKBONE_KEYS, EmbeddedFeatures, load_features
 from .core import as_bool, save_figure, save_json, seed_everything, stage_config
 from .losses import LossConfig
-from .train import train_disentangler
+from .train import TrainConfig, train_disentangler
 from .train_data import FEATURE_STORES, glitch_samples, training_features
 
 # %% auto 0
@@ -72,6 +72,11 @@ class TrainStageConfig:
         "The contrastive objective: the paper's passes or the released code's."
         kind = LossConfig.code if self.loss_variant == "code" else LossConfig
         return kind(alpha=self.alpha, temperature=self.temperature)
+
+    def head_config(self) -> TrainConfig:
+        "The run's hyperparameters: the fields `TrainConfig` shares with this config, the layer list and the loss."
+        shared = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("layers", "loss")]
+        return TrainConfig(**{k: getattr(self, k) for k in shared}, layers=self.layer_list, loss=self.loss())
 
     @classmethod
     def from_params(cls, params: dict, **fixed) -> "TrainStageConfig":
@@ -217,18 +222,7 @@ def run_train(config: TrainStageConfig, paths: TrainPaths, allow_random: bool = 
         train_set,
         val_set,
         paths.model_dir,
-        layers=config.layer_list,
-        grid=config.grid,
-        proj_dim=config.proj_dim,
-        num_groups=config.num_groups,
-        first_layer_unweighted=config.first_layer_unweighted,
-        loss=config.loss(),
-        correspondences=config.correspondences,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        weight_decay=config.weight_decay,
-        seed=config.seed,
+        config.head_config(),
         cache_dir=paths.work_dir / "cache",
         feature_store=config.feature_store,
         checkpoint_dir=paths.work_dir / "checkpoint",
