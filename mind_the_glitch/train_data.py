@@ -152,16 +152,22 @@ def backbone_fingerprint(backbone) -> str:
 
 # %% ../nbs/07a_train_data.ipynb
 def batched_features(
-    backbone, rows: Sequence[dict], layers: Sequence[str], grid: int | None, batch_size: int
+    backbone,
+    rows: Sequence[dict],
+    layers: Sequence[str],
+    grid: int | None,
+    batch_size: int,
+    dtype: torch.dtype | None = None,
 ) -> dict[str, dict[str, torch.Tensor]]:
     """The backbone's features of the four images of each sample in `rows`, per image key and layer, computed
-    `batch_size` images at a time."""
+    `batch_size` images at a time (each batch cast to `dtype` as it comes, so float32 copies never pile up)."""
     out = {}
     for k in IMAGE_KEYS:
         imgs = torch.stack([r[k] for r in rows])
-        parts = [
-            backbone(imgs[s : s + batch_size], layers=list(layers), grid=grid) for s in range(0, len(imgs), batch_size)
-        ]
+        parts = []
+        for s in range(0, len(imgs), batch_size):
+            feats = backbone(imgs[s : s + batch_size], layers=list(layers), grid=grid)
+            parts.append({l: feats[l].to(dtype or feats[l].dtype) for l in layers})
         out[k] = {l: torch.cat([p[l] for p in parts]) for l in layers}
     return out
 
@@ -189,14 +195,11 @@ class FeatureCache:
         folder = Path(folder) if folder is not None else None
         if folder is not None:
             self._claim(folder, len(ids))
-        chunks = []
+        self.feats: dict[str, dict[str, torch.Tensor]] = {}
         for c in tqdm(range(math.ceil(len(ids) / chunk)), desc=desc, disable=not progress, mininterval=2):
             path = folder / f"chunk_{c:05d}.safetensors" if folder is not None else None
             rows = range(c * chunk, min(len(ids), (c + 1) * chunk))
-            chunks.append(self._chunk(backbone, samples, rows, path, batch_size))
-        self.feats: dict[str, dict[str, torch.Tensor]] = {
-            k: {l: _concat([ch.pop(f"{k}/{l}") for ch in chunks]) for l in self.layers} for k in IMAGE_KEYS
-        }
+            self._store(self._chunk(backbone, samples, rows, path, batch_size), rows.start, len(ids))
 
     def _claim(self, folder: Path, n: int):
         "Make `folder` this cache's: chunks written under another key are deleted."
@@ -214,14 +217,25 @@ class FeatureCache:
             from safetensors.torch import load_file
 
             return load_file(str(path))
-        feats = batched_features(backbone, [samples[i] for i in rows], self.layers, None, batch_size)
-        out = {f"{k}/{l}": v.half().contiguous() for k, d in feats.items() for l, v in d.items()}
+        feats = batched_features(backbone, [samples[i] for i in rows], self.layers, None, batch_size, torch.float16)
+        out = {f"{k}/{l}": v.contiguous() for k, d in feats.items() for l, v in d.items()}
         if path is not None:
             from safetensors.torch import save_file
 
             with atomic_path(path) as tmp:
                 save_file(out, str(tmp))
         return out
+
+    def _store(self, features: dict[str, torch.Tensor], start: int, n: int):
+        """Copy one chunk's `key/layer` features into the cache's tensors at row `start`. The tensors are allocated
+        whole on the first chunk, so no chunk outlives its copy: concatenating chunks at the end held both copies, as
+        freed memory stays with the process."""
+        for name, part in features.items():
+            key, layer = name.split("/")
+            per_key = self.feats.setdefault(key, {})
+            if layer not in per_key:
+                per_key[layer] = torch.empty((n, *part.shape[1:]), dtype=part.dtype)
+            per_key[layer][start : start + len(part)] = part
 
     def __len__(self) -> int:
         return len(next(iter(self.feats["image1"].values())))
@@ -237,17 +251,6 @@ class FeatureCache:
         if x.shape[-1] == self.grid:
             return x
         return F.interpolate(x, size=(self.grid, self.grid), mode="bilinear", align_corners=False)
-
-
-def _concat(parts: list[torch.Tensor]) -> torch.Tensor:
-    "Concatenate along the first dimension into one preallocated tensor, freeing each part as it is copied."
-    out = torch.empty((sum(len(p) for p in parts), *parts[0].shape[1:]), dtype=parts[0].dtype)
-    start = 0
-    while parts:
-        part = parts.pop(0)
-        out[start : start + len(part)] = part
-        start += len(part)
-    return out
 
 # %% ../nbs/07a_train_data.ipynb
 class LiveFeatures:
