@@ -31,8 +31,8 @@ from mind_the_glitch.core import (
 from .world import GlitchWorld
 
 # %% auto 0
-__all__ = ['BackboneTrainConfig', 'render_training_views', 'ddpm_batch', 'diffusion_target', 'min_snr_loss', 'save_backbone',
-           'train_ddpm']
+__all__ = ['BackboneTrainConfig', 'render_training_views', 'ddpm_batch', 'subject_weights', 'diffusion_target', 'min_snr_loss',
+           'save_backbone', 'train_ddpm']
 
 # %% ../nbs/03_backbone_train.ipynb
 @dataclasses.dataclass
@@ -56,6 +56,7 @@ class BackboneTrainConfig:
         "epsilon"  # what the UNet predicts: "epsilon" (noise) | "sample" (the clean latent) | "v_prediction"
     )
     snr_gamma: float = 5.0  # min-SNR-γ loss weighting; 0 = the plain loss
+    subject_weight: float = 1.0  # loss weight of subject pixels against the background's 1 (1 = the plain loss)
     ema_decay: float = 0.999  # upper bound of the EMA decay (warmed up as 1 - (1 + step)^-3/4)
     mixed_precision: str = "no"  # "no" | "bf16" | "fp16" (fp16 on GPUs only)
     checkpoint_every: int = 3
@@ -68,6 +69,8 @@ class BackboneTrainConfig:
             raise ValueError(f"steps and batch_size must be >= 1, got {self.steps}, {self.batch_size}")
         if not 0 <= self.class_dropout < 1:
             raise ValueError(f"class_dropout must be in [0, 1), got {self.class_dropout}")
+        if not self.subject_weight > 0:
+            raise ValueError(f"subject_weight must be > 0, got {self.subject_weight}")
         if not 0 < self.ema_decay < 1:
             raise ValueError(f"ema_decay must be in (0, 1), got {self.ema_decay}")
         if self.lr_schedule not in ("constant", "cosine"):
@@ -89,16 +92,17 @@ class BackboneTrainConfig:
 def _render_subjects(
     world: GlitchWorld, split: str, start: int, stop: int, views_per_subject: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    "Views of subjects `start..stop-1` (uint8 `N×3×H×W`, labels): one worker's chunk."
+    "Views of subjects `start..stop-1` (uint8 `N×4×H×W` RGBA, labels): one worker's chunk."
     n = (stop - start) * views_per_subject
-    images = np.empty((n, 3, world.size, world.size), np.uint8)
+    images = np.empty((n, 4, world.size, world.size), np.uint8)
     labels = np.empty(n, np.int64)
     for i in range(start, stop):
         s = world.subject(i, split)
         for j in range(views_per_subject):
             v = world.view(s, j)
             k = (i - start) * views_per_subject + j
-            images[k] = (v.image.transpose(2, 0, 1) * 255).round().astype(np.uint8)
+            images[k, :3] = (v.image.transpose(2, 0, 1) * 255).round().astype(np.uint8)
+            images[k, 3] = v.mask * 255
             labels[k] = s.category_id
     return images, labels
 
@@ -112,8 +116,8 @@ def render_training_views(
     workers: int = 1,
     chunk: int = 50,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Render `n_subjects × views_per_subject` views: (`N×3×H×W` uint8 images, `N` category labels); `workers`
-    processes, same result."""
+    """Render `n_subjects × views_per_subject` views: (`N×4×H×W` uint8 RGBA images whose alpha is the subject mask,
+    `N` category labels); `workers` processes, same result."""
     if n_subjects < 1 or views_per_subject < 1:
         raise ValueError(f"need n_subjects, views_per_subject >= 1, got {n_subjects}, {views_per_subject}")
     if workers < 1 or chunk < 1:
@@ -143,18 +147,31 @@ def ddpm_batch(
     class_dropout: float = 0.15,
     rank: int = 0,
     codec: PatchCodec | None = None,
+    subject_weight: float = 1.0,
 ):
-    """Training step `step`'s batch in latent space: (noisy latents, timesteps, labels with dropout, target), seeded by
-    (seed, step, rank)."""
+    """Training step `step`'s batch in latent space: (noisy latents, timesteps, labels with dropout, target, loss
+    weights), seeded by (seed, step, rank). `images` are uint8 RGB, or RGBA with the subject mask as alpha."""
     codec = codec if codec is not None else PatchCodec(patch_size=1)
     g = torch.Generator().manual_seed(int(seed) * 1_000_003 + int(step) * 97 + rank)
     idx = torch.randint(0, len(images), (batch_size,), generator=g)
-    x0 = codec.encode(images[idx].float() / 255)
+    views = images[idx]
+    x0 = codec.encode(views[:, :3].float() / 255)
     y = labels[idx].clone()
     y[torch.rand(batch_size, generator=g) < class_dropout] = NULL_CLASS
     noise = torch.randn(x0.shape, generator=g)
     t = torch.randint(0, scheduler.config.num_train_timesteps, (batch_size,), generator=g)
-    return scheduler.add_noise(x0, noise, t), t, y, diffusion_target(scheduler, x0, noise, t)
+    weights = subject_weights(views, codec, subject_weight)
+    return scheduler.add_noise(x0, noise, t), t, y, diffusion_target(scheduler, x0, noise, t), weights
+
+
+def subject_weights(views: torch.Tensor, codec: PatchCodec, subject_weight: float) -> torch.Tensor:
+    """Loss weight of every latent element of uint8 `views`: `subject_weight` on the subject (alpha > 127), 1 on the
+    background; all 1 for RGB views or `subject_weight = 1`."""
+    size = views.shape[-1] // codec.patch_size
+    ones = torch.ones(len(views), 3 * codec.patch_size**2, size, size)
+    if views.shape[1] < 4 or subject_weight == 1:
+        return ones
+    return ones + (subject_weight - 1) * codec.encode_mask(views[:, 3] > 127)
 
 
 def diffusion_target(scheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -171,18 +188,28 @@ def diffusion_target(scheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.
 
 # %% ../nbs/03_backbone_train.ipynb
 def min_snr_loss(
-    pred: torch.Tensor, target: torch.Tensor, timesteps: torch.Tensor, scheduler, gamma: float = 5.0
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    timesteps: torch.Tensor,
+    scheduler,
+    gamma: float = 5.0,
+    weights: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Mean squared error to the target, each sample weighted by min-SNR-γ for the scheduler's prediction type
-    (`gamma=0`: unweighted)."""
-    per_sample = F.mse_loss(pred.float(), target.float(), reduction="none").flatten(1).mean(1)
+    """Mean squared error to the target (weighted by the per-element `weights`, normalised per sample), each sample
+    weighted by min-SNR-γ for the scheduler's prediction type (`gamma=0`: unweighted)."""
+    error = F.mse_loss(pred.float(), target.float(), reduction="none").flatten(1)
+    if weights is None:
+        per_sample = error.mean(1)
+    else:
+        weights = weights.float().flatten(1)
+        per_sample = (weights * error).sum(1) / weights.sum(1)
     if gamma <= 0:
         return per_sample.mean()
     snr = compute_snr(scheduler, timesteps.cpu()).to(per_sample.device)
     capped = snr.clamp(max=gamma)
     kind = scheduler.config.prediction_type
-    weights = {"epsilon": capped / snr, "sample": capped, "v_prediction": capped / (snr + 1)}[kind]
-    return (per_sample * weights).mean()
+    per_timestep = {"epsilon": capped / snr, "sample": capped, "v_prediction": capped / (snr + 1)}[kind]
+    return (per_sample * per_timestep).mean()
 
 # %% ../nbs/03_backbone_train.ipynb
 def save_backbone(
@@ -262,11 +289,12 @@ def _run_info(config: BackboneTrainConfig, n_images: int, loss: float | None, se
 
 # %% ../nbs/03_backbone_train.ipynb
 def _optimise(acc, unet, optimizer, lr_schedule, ema, batch: tuple, scheduler, config: BackboneTrainConfig) -> float:
-    "One optimizer step on a batch `(x_t, t, y, target)`; the EMA follows. Returns the loss."
-    xt, t, y, target = (v.to(acc.device) for v in batch)
+    "One optimizer step on a batch `(x_t, t, y, target, weights)`; the EMA follows. Returns the loss."
+    xt, t, y, target = (v.to(acc.device) for v in batch[:4])
+    weights = batch[4].to(acc.device) if config.subject_weight != 1 else None  # 1: the plain mean, bit for bit
     with acc.autocast():
         pred = unet(xt, t, class_labels=y).sample
-    loss = min_snr_loss(pred, target, t, scheduler, config.snr_gamma)
+    loss = min_snr_loss(pred, target, t, scheduler, config.snr_gamma, weights)
     acc.backward(loss)
     acc.clip_grad_norm_(unet.parameters(), 1.0)
     optimizer.step()
@@ -331,7 +359,16 @@ def train_ddpm(
     unet.train()
     for step in bar:
         batch = ddpm_batch(
-            images, labels, per_rank, step, config.seed, scheduler, config.class_dropout, acc.process_index, codec
+            images,
+            labels,
+            per_rank,
+            step,
+            config.seed,
+            scheduler,
+            config.class_dropout,
+            acc.process_index,
+            codec,
+            config.subject_weight,
         )
         loss = _optimise(acc, unet, optimizer, lr_schedule, ema, batch, scheduler, config)
         loss_ema = loss if loss_ema is None else 0.98 * loss_ema + 0.02 * loss

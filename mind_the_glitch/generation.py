@@ -95,7 +95,7 @@ class GenerationConfig:
 def render_split(world: GlitchWorld, split: str, n: int) -> tuple[torch.Tensor, np.ndarray]:
     "One view each of the first `n` subjects of `split`: (`N×3×H×W` float images in [0, 1], category ids)."
     images, labels = render_training_views(world, n, 1, split=split, progress=False)
-    return images.float() / 255, labels.numpy()
+    return images[:, :3].float() / 255, labels.numpy()
 
 
 def seed_class_grid(n_samples: int, seed: int) -> tuple[list[int], list[int]]:

@@ -95,8 +95,8 @@ def finetune_lora(
     losses = []
     for step in range(steps):
         batch = ddpm_batch(images, labels, batch_size, step, seed, model.scheduler, class_dropout, codec=model.codec)
-        xt, t, y, noise = (v.to(model.device) for v in batch)
-        loss = min_snr_loss(unet(xt, t, class_labels=y).sample, noise, t, model.scheduler, snr_gamma)
+        xt, t, y, target = (v.to(model.device) for v in batch[:4])  # RGB views: no subject weights
+        loss = min_snr_loss(unet(xt, t, class_labels=y).sample, target, t, model.scheduler, snr_gamma)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
