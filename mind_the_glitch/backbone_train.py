@@ -150,7 +150,7 @@ def ddpm_batch(
     subject_weight: float = 1.0,
 ):
     """Training step `step`'s batch in latent space: (noisy latents, timesteps, labels with dropout, target, loss
-    weights), seeded by (seed, step, rank). `images` are uint8 RGB, or RGBA with the subject mask as alpha."""
+    weights or None), seeded by (seed, step, rank). `images` are uint8 RGB, or RGBA with the subject mask as alpha."""
     codec = codec if codec is not None else PatchCodec(patch_size=1)
     g = torch.Generator().manual_seed(int(seed) * 1_000_003 + int(step) * 97 + rank)
     idx = torch.randint(0, len(images), (batch_size,), generator=g)
@@ -164,14 +164,12 @@ def ddpm_batch(
     return scheduler.add_noise(x0, noise, t), t, y, diffusion_target(scheduler, x0, noise, t), weights
 
 
-def subject_weights(views: torch.Tensor, codec: PatchCodec, subject_weight: float) -> torch.Tensor:
+def subject_weights(views: torch.Tensor, codec: PatchCodec, subject_weight: float) -> torch.Tensor | None:
     """Loss weight of every latent element of uint8 `views`: `subject_weight` on the subject (alpha > 127), 1 on the
-    background; all 1 for RGB views or `subject_weight = 1`."""
-    size = views.shape[-1] // codec.patch_size
-    ones = torch.ones(len(views), 3 * codec.patch_size**2, size, size)
+    background; None (the plain mean) for RGB views or `subject_weight = 1`."""
     if views.shape[1] < 4 or subject_weight == 1:
-        return ones
-    return ones + (subject_weight - 1) * codec.encode_mask(views[:, 3] > 127)
+        return None
+    return 1 + (subject_weight - 1) * codec.encode_mask(views[:, 3] > 127)
 
 
 def diffusion_target(scheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -290,8 +288,9 @@ def _run_info(config: BackboneTrainConfig, n_images: int, loss: float | None, se
 # %% ../nbs/03_backbone_train.ipynb
 def _optimise(acc, unet, optimizer, lr_schedule, ema, batch: tuple, scheduler, config: BackboneTrainConfig) -> float:
     "One optimizer step on a batch `(x_t, t, y, target, weights)`; the EMA follows. Returns the loss."
-    xt, t, y, target = (v.to(acc.device) for v in batch[:4])
-    weights = batch[4].to(acc.device) if config.subject_weight != 1 else None  # 1: the plain mean, bit for bit
+    xt, t, y, target, weights = batch
+    xt, t, y, target = (v.to(acc.device) for v in (xt, t, y, target))
+    weights = weights.to(acc.device) if weights is not None else None  # None: the plain mean
     with acc.autocast():
         pred = unet(xt, t, class_labels=y).sample
     loss = min_snr_loss(pred, target, t, scheduler, config.snr_gamma, weights)
