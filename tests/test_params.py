@@ -3,6 +3,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from mind_the_glitch.core import load_params
@@ -67,3 +68,21 @@ def test_profile_flags_round_trip_through_yaml():
         assert args[::2] == ["-S"] * len(values) and len(pairs) == len(values)
         for key, text in pairs:
             assert yaml.safe_load(text) == values[key], (name, key, text)
+
+
+def test_smoke_profile_cuts_table2_to_its_variants():
+    "tools/smoke_profile.py: the smoke keeps two variants, and `evaluate` depends on exactly their eval.json files."
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("smoke_profile", ROOT / "tools" / "smoke_profile.py")
+    smoke = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(smoke)
+    params = smoke.smoke_params(load_params(ROOT / "params.yaml", ROOT / "params.smoke.yaml"), ["default", "skew_low"])
+    assert list(params["ablate"]["variants"]) == ["default", "skew_low"]
+    pipeline = smoke.smoke_pipeline(yaml.safe_load((ROOT / "dvc.yaml").read_text()), ["default", "skew_low"])
+    deps = [d for d in pipeline["stages"]["evaluate"]["deps"] if d.startswith("data/ablations/")]
+    assert deps == ["data/ablations/default/eval.json", "data/ablations/skew_low/eval.json"]
+    full = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["evaluate"]["deps"]
+    assert len(full) - len(pipeline["stages"]["evaluate"]["deps"]) == 2  # alpha1 and skew_high, nothing else
+    with pytest.raises(SystemExit, match="unknown ablation variant"):
+        smoke.smoke_params(load_params(ROOT / "params.yaml"), ["default", "nope"])
