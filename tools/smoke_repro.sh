@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke-scale `dvc repro` of the whole pipeline in a throw-away copy of the work tree
 # (tracked + untracked-but-not-ignored files), with the smoke profile (params.smoke.yaml) merged onto params.yaml and
-# Table 2 cut to two variants (tools/smoke_profile.py).
+# Table 2 cut to its `default` variant (tools/smoke_profile.py).
 # Leaves your data/ and dvc.lock untouched. Set KEEP_SMOKE=1 to keep the copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents -a {} "$tmp/
 # a missing file fails the copy loudly only if it matters: check the essentials arrived
 for f in dvc.yaml params.smoke.yaml settings.ini; do [ -f "$tmp/$f" ] || { echo "smoke: $f missing from copy"; exit 1; }; done
 cd "$tmp"
-"$root/.venv/bin/python" tools/smoke_profile.py  # params.smoke.yaml merged on; two of Table 2's four variants
+"$root/.venv/bin/python" tools/smoke_profile.py  # params.smoke.yaml merged on; Table 2: `default` only
 rm -f dvc.lock
 git init -q && git add -A >/dev/null 2>&1 && git -c user.email=ci@local -c user.name=ci commit -qm smoke >/dev/null
 export PATH="$root/.venv/bin:$PATH"
