@@ -17,6 +17,7 @@ class accuracy 0.10 against 0.225; its samples have more colourful backgrounds, 
 """
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -48,7 +49,7 @@ for spacing, guidance in [(s, float(g)) for s in args.spacing.split(",") for g i
     generator = shipped
     if spacing != shipped.scheduler.config.timestep_spacing:
         scheduler = DDPMScheduler.from_config(shipped.scheduler.config, timestep_spacing=spacing)
-        generator = EmbeddedDiffusion(shipped.unet, scheduler, shipped.codec)
+        generator = dataclasses.replace(shipped, scheduler=scheduler)
     key = f"{guidance:g}" if spacing == "leading" else f"{spacing} {guidance:g}"
     config = GenerationConfig(
         n_samples=args.samples,

@@ -58,7 +58,7 @@ def sample(model) -> torch.Tensor:
 
 encoder = EffNetPooled(device="cpu")
 subject_embedding = torch.nn.functional.normalize(
-    encoder.embed(views.float() / 255).view(len(CATEGORIES), -1, 1280).mean(1), dim=-1
+    encoder.embed(views.float() / 255).unflatten(0, (len(CATEGORIES), -1)).mean(1), dim=-1
 )
 
 
@@ -71,7 +71,8 @@ base_images = sample(base)
 rows = {"base": {"subject_similarity": subject_similarity(base_images)}}
 grids = {"base": base_images}
 for variant in args.variants:
-    lr, rank = float(variant.split(":")[0]), int(variant.split(":")[1])
+    lr_text, rank_text = variant.split(":")
+    lr, rank = float(lr_text), int(rank_text)
     start = time.perf_counter()
     with torch.enable_grad():
         model, losses = finetune_lora(
