@@ -21,7 +21,8 @@ from .core import atomic_path, save_json
 __all__ = ['LORA_TARGETS', 'add_lora', 'lora_subjects', 'render_subject_views', 'finetune_lora', 'save_lora', 'load_lora']
 
 # %% ../nbs/11b_lora.ipynb
-LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0", "conv1", "conv2")
+# attention, ResNet convolutions, and the projections that bring the class embedding into every ResNet block
+LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0", "conv1", "conv2", "time_emb_proj")
 
 
 def add_lora(
