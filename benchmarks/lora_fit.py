@@ -33,7 +33,7 @@ import torch
 
 from mind_the_glitch.core import load_params
 from mind_the_glitch.effnet import EffNetPooled
-from mind_the_glitch.lora import finetune_lora, lora_subjects, render_subject_views
+from mind_the_glitch.lora import LORA_TARGETS, finetune_lora, lora_subjects, render_subject_views
 from mind_the_glitch.sampling import EmbeddedDiffusion, generate
 from mind_the_glitch.world import CATEGORIES, GlitchWorld
 
@@ -48,12 +48,7 @@ parser.add_argument("--targets", default=None, help="comma-separated LoRA target
 parser.add_argument("--json", default=None)
 parser.add_argument("--figure", default=None)
 args = parser.parse_args()
-if args.targets:  # finetune_lora builds its adapter with lora.add_lora's default targets
-    import functools
-
-    import mind_the_glitch.lora
-
-    mind_the_glitch.lora.add_lora = functools.partial(mind_the_glitch.lora.add_lora, targets=args.targets.split(","))
+targets = args.targets.split(",") if args.targets else LORA_TARGETS
 
 params = load_params(ROOT / "params.yaml")["consistency"]
 steps = args.steps or params["lora_steps"]
@@ -102,6 +97,7 @@ for variant in args.variants:
             rank=rank,
             seed=0,
             class_dropout=params["lora_dropout"],
+            targets=targets,
         )
     fit_s = time.perf_counter() - start
     images = sample(model)

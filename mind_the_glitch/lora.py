@@ -83,14 +83,15 @@ def finetune_lora(
     seed: int = 0,
     class_dropout: float = 0.15,
     snr_gamma: float = 5.0,
+    targets: Sequence[str] = LORA_TARGETS,
 ) -> tuple[Any, list[float]]:
-    """Train a LoRA on the generator `model` (`sampling.EmbeddedDiffusion`) with its own loss on `images` (uint8) /
-    `labels`; return (adapted generator, losses)."""
+    """Train a LoRA on `targets` of the generator `model` (`sampling.EmbeddedDiffusion`) with its own loss on `images`
+    (uint8) / `labels`; return (adapted generator, losses)."""
     from mind_the_glitch.backbone_train import ddpm_batch, min_snr_loss
 
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
-    unet = add_lora(model.unet, rank=rank, seed=seed).train()
+    unet = add_lora(model.unet, rank=rank, targets=targets, seed=seed).train()
     params = [p for p in unet.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     losses = []
