@@ -69,20 +69,21 @@ def plot_layouts(images: torch.Tensor, labels: np.ndarray, sides: list[int]):
 
 
 def accuracy(classifier: CategoryClassifier, images: torch.Tensor, labels: np.ndarray) -> float:
+    "Share of `images` that `classifier` assigns to their class."
     return float((classifier.predict(classifier.embed(images)) == labels).mean())
 
 
 t0 = time.perf_counter()
 world = GlitchWorld(seed=0)
-train_x, train_y = render_split(world, "train", args.train)
 test_x, test_y = render_split(world, "test", args.test)
 save_figure(plot_layouts(test_x, test_y, args.sides), args.figure, dpi=100)
 if args.figure_only:
     raise SystemExit(0)
+train_x, train_y = render_split(world, "train", args.train)
 full = CategoryClassifier(seed=0)
 full.fit(full.embed(train_x), train_y)
 result = {"full_resolution": {"side": train_x.shape[-1], "accuracy": accuracy(full, test_x, test_y)}, "layout": {}}
-print(f"64 px: {result['full_resolution']['accuracy']:.3f}", flush=True)
+print(f"{train_x.shape[-1]} px: {result['full_resolution']['accuracy']:.3f}", flush=True)
 for side in args.sides:
     matched = CategoryClassifier(seed=0)
     matched.fit(matched.embed(layout_only(train_x, side)), train_y)
@@ -92,7 +93,7 @@ for side in args.sides:
     print(
         f"{side} px: full classifier {row['full_classifier']:.3f}, matched {row['matched_classifier']:.3f}", flush=True
     )
-result["chance"] = 1 / 8
+result["chance"] = 1 / len(CATEGORIES)
 result["settings"] = {"train": args.train, "test": args.test, "threads": args.threads}
 result["seconds"] = round(time.perf_counter() - t0, 1)
 out = Path(args.out)
