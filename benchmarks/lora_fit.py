@@ -117,7 +117,7 @@ print(json.dumps(rows, indent=1))
 if args.json:
     Path(args.json).write_text(
         json.dumps(
-            {"held_out_seeds": sorted(set(seeds)), "views": n_views, "targets": args.targets, "variants": rows},
+            {"held_out_seeds": sorted(set(seeds)), "views": n_views, "targets": list(targets), "variants": rows},
             indent=1,
         )
         + "\n"
