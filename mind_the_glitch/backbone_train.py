@@ -277,9 +277,10 @@ def _ema_copy(unet: UNet2DModel, ema: EMAModel) -> UNet2DModel:
     return averaged
 
 
-def _run_info(config: BackboneTrainConfig, n_images: int, loss: float | None, seconds: float) -> dict:
+def _run_info(config: BackboneTrainConfig, n_images: int, loss: float | None, seconds: float, done: int) -> dict:
     return {
         **dataclasses.asdict(config),
+        "steps_done": done,
         "n_images": n_images,
         "final_loss_ema": loss,
         "train_seconds_this_run": round(seconds, 1),
@@ -303,10 +304,11 @@ def _optimise(acc, unet, optimizer, lr_schedule, ema, batch: tuple, scheduler, c
     return loss.item()
 
 
-def _save_progress(acc, out_dir: Path, done: int, run: dict, info: dict) -> None:
-    "Every `checkpoint_every` steps the exact training state; every `snapshot_every` steps the EMA model."
+def _save_progress(acc, out_dir: Path, done: int, run: dict, info: dict, now: bool = False) -> None:
+    """Every `checkpoint_every` steps (and `now`) the exact training state; every `snapshot_every` steps the EMA
+    model."""
     config = run["config"]
-    if done % config.checkpoint_every == 0 or done == config.steps:
+    if now or done % config.checkpoint_every == 0 or done == config.steps:
         acc.wait_for_everyone()
         if acc.is_main_process:
             states = {
@@ -321,20 +323,26 @@ def _save_progress(acc, out_dir: Path, done: int, run: dict, info: dict) -> None
         save_backbone(folder, model, run["codec"], run["scheduler"], info, config.weights_dtype)
 
 # %% ../nbs/03_backbone_train.ipynb
-def train_ddpm(
-    out_dir: str | Path,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    config: BackboneTrainConfig,
-    stop_after: int | None = None,
-) -> Path | None:
-    """Train the embedded DDPM; resume from `out_dir/checkpoint` if present; return the saved folder (`None` when
-    `stop_after` interrupts it)."""
-    from accelerate import Accelerator
+def _log_step(live, done: int, loss_ema: float, lr_schedule, config: BackboneTrainConfig) -> None:
+    "Every `log_every` steps, the smoothed loss and the learning rate to dvclive (x axis: the optimizer step)."
+    if live is None or done % config.log_every:
+        return
+    live.step = done
+    live.log_metric("loss", loss_ema)
+    live.log_metric("lr", lr_schedule.get_last_lr()[0])
+    live.next_step()
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    acc = Accelerator(mixed_precision=config.mixed_precision)
+
+def _out_of_time(acc, t0: float, max_seconds: float | None) -> bool:
+    "Whether the time budget is spent, in any process (so that all of them stop at the same step)."
+    if max_seconds is None:
+        return False
+    spent = torch.tensor(float(time.perf_counter() - t0 >= max_seconds), device=acc.device)
+    return bool(acc.reduce(spent, reduction="sum") > 0)
+
+
+def _start_run(acc, out_dir: Path, config: BackboneTrainConfig) -> tuple[dict, int]:
+    "A new or resumed run (model, optimizer, EMA, learning-rate schedule), prepared by accelerate; and its first step."
     unet, optimizer, ema = _new_model(config)
     codec, scheduler = PatchCodec(config.patch_size), embedded_scheduler(config.prediction_type)
     start = _resume(out_dir / "checkpoint", unet, optimizer, ema, config.steps)
@@ -345,16 +353,32 @@ def train_ddpm(
     unet, optimizer = acc.prepare(unet, optimizer)
     ema.to(acc.device)
     run = dict(config=config, unet=unet, optimizer=optimizer, ema=ema, codec=codec, scheduler=scheduler)
+    return run | dict(lr_schedule=lr_schedule), start
+
+
+def train_ddpm(
+    out_dir: str | Path,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    config: BackboneTrainConfig,
+    stop_after: int | None = None,
+    max_seconds: float | None = None,
+) -> Path | None:
+    """Train the embedded DDPM; resume from `out_dir/checkpoint` if present; return the saved folder (`None` when
+    `stop_after` interrupts it). `max_seconds` ends the run at the first step past that budget, with a checkpoint to
+    resume from and that step's EMA model saved as the folder (`steps_done` in its `training.json`)."""
+    from accelerate import Accelerator
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    acc = Accelerator(mixed_precision=config.mixed_precision)
+    run, start = _start_run(acc, out_dir, config)
+    unet, ema, codec, scheduler, lr_schedule = (run[k] for k in ("unet", "ema", "codec", "scheduler", "lr_schedule"))
     per_rank = max(1, config.batch_size // acc.num_processes)
     live = open_live(out_dir / "live", resume=start > 0) if acc.is_main_process else None
-    bar = tqdm(
-        range(start, config.steps),
-        desc="train ddpm",
-        disable=not acc.is_main_process,
-        initial=start,
-        total=config.steps,
-    )
-    t0, loss_ema = time.perf_counter(), None
+    main = acc.is_main_process
+    bar = tqdm(range(start, config.steps), desc="train ddpm", disable=not main, initial=start, total=config.steps)
+    t0, loss_ema, done = time.perf_counter(), None, start
     unet.train()
     for step in bar:
         batch = ddpm_batch(
@@ -369,22 +393,24 @@ def train_ddpm(
             codec,
             config.subject_weight,
         )
-        loss = _optimise(acc, unet, optimizer, lr_schedule, ema, batch, scheduler, config)
+        loss = _optimise(acc, unet, run["optimizer"], lr_schedule, ema, batch, scheduler, config)
         loss_ema = loss if loss_ema is None else 0.98 * loss_ema + 0.02 * loss
         bar.set_postfix(loss=f"{loss_ema:.4f}")
         done = step + 1
-        if live is not None and done % config.log_every == 0:
-            live.step = done  # before logging: the curves' x axis is the optimizer step
-            live.log_metric("loss", loss_ema)
-            live.log_metric("lr", lr_schedule.get_last_lr()[0])
-            live.next_step()
-        _save_progress(acc, out_dir, done, run, _run_info(config, len(images), loss_ema, time.perf_counter() - t0))
+        _log_step(live, done, loss_ema, lr_schedule, config)
+        spent = _out_of_time(acc, t0, max_seconds)
+        info = _run_info(config, len(images), loss_ema, time.perf_counter() - t0, done)
+        _save_progress(acc, out_dir, done, run, info, now=spent)
         if stop_after is not None and done >= stop_after:
             bar.close()
             return None  # simulated kill (tests)
+        if spent:
+            acc.print(f"\ntime budget of {max_seconds:g} s spent at step {done} of {config.steps}")
+            break
+    bar.close()
     final = out_dir / "glitch-ddpm"
-    if acc.is_main_process:
-        info = _run_info(config, len(images), loss_ema, time.perf_counter() - t0)
+    if main:
+        info = _run_info(config, len(images), loss_ema, time.perf_counter() - t0, done)
         save_backbone(final, _ema_copy(acc.unwrap_model(unet), ema), codec, scheduler, info, config.weights_dtype)
         if live is not None:
             live.end()

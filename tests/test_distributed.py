@@ -83,8 +83,11 @@ def test_run_stage_rejects_unknown_params():
     spec = importlib.util.spec_from_file_location("run_stage", RUNNER)
     runner = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(runner)
-    params = {"train": {"epochs": 4}}
+    params = {"train": {"epochs": 4, "mixed_precision": "bf16", "flag": True}}
     assert runner.with_overrides(params, ["train.epochs=1"])["train"]["epochs"] == 1
+    # YAML reads `no` as False: a string param keeps the string; a boolean param still gets the boolean
+    assert runner.with_overrides(params, ["train.mixed_precision=no"])["train"]["mixed_precision"] == "no"
+    assert runner.with_overrides(params, ["train.flag=no"])["train"]["flag"] is False
     for bad, message in (("train.epoch=1", "no 'train.epoch'"), ("train.epochs", "group.key=value")):
         with pytest.raises(SystemExit, match=message):
             runner.with_overrides(params, [bad])

@@ -40,7 +40,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def with_overrides(params: dict, settings: list[str]) -> dict:
-    "`params` with each `group.key=value` (the value read as YAML) set; an unknown group or key is an error."
+    """`params` with each `group.key=value` (the value read as YAML) set; an unknown group or key is an error. A
+    string param stays a string where YAML would read a boolean (`mixed_precision=no` is "no", not False)."""
     for item in settings:
         name, sep, value = item.partition("=")
         group, dot, key = name.partition(".")
@@ -48,7 +49,9 @@ def with_overrides(params: dict, settings: list[str]) -> dict:
             raise SystemExit(f"--set takes group.key=value, got {item!r}")
         if key not in params.get(group, {}):
             raise SystemExit(f"--set {name}: params have no {name!r}")
-        params[group][key] = yaml.safe_load(value)
+        parsed = yaml.safe_load(value)
+        keep_string = isinstance(params[group][key], str) and isinstance(parsed, bool)
+        params[group][key] = value if keep_string else parsed
     return params
 
 
