@@ -337,8 +337,10 @@ def _out_of_time(acc, t0: float, max_seconds: float | None) -> bool:
     "Whether the time budget is spent, in any process (so that all of them stop at the same step)."
     if max_seconds is None:
         return False
-    spent = torch.tensor(float(time.perf_counter() - t0 >= max_seconds), device=acc.device)
-    return bool(acc.reduce(spent, reduction="sum") > 0)
+    spent = time.perf_counter() - t0 >= max_seconds
+    if acc.num_processes == 1:
+        return spent  # no collective (a device sync) per step when there is nobody to agree with
+    return bool(acc.reduce(torch.tensor(float(spent), device=acc.device), reduction="sum") > 0)
 
 
 def _start_run(acc, out_dir: Path, config: BackboneTrainConfig) -> tuple[dict, int]:
@@ -353,7 +355,8 @@ def _start_run(acc, out_dir: Path, config: BackboneTrainConfig) -> tuple[dict, i
     unet, optimizer = acc.prepare(unet, optimizer)
     ema.to(acc.device)
     run = dict(config=config, unet=unet, optimizer=optimizer, ema=ema, codec=codec, scheduler=scheduler)
-    return run | dict(lr_schedule=lr_schedule), start
+    run["lr_schedule"] = lr_schedule
+    return run, start
 
 
 def train_ddpm(

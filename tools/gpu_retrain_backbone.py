@@ -24,7 +24,7 @@ from pathlib import Path
 from run_stage import with_overrides
 
 from mind_the_glitch.backbone_train import BackboneTrainConfig, render_training_views, train_ddpm
-from mind_the_glitch.core import load_params
+from mind_the_glitch.core import load_checkpoint, load_params
 from mind_the_glitch.world import GlitchWorld
 
 SAVE_MARGIN_S = 30  # the final checkpoint and EMA model are written after the budget's last step
@@ -43,8 +43,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def first_step(checkpoint: Path) -> int:
     "The step a run resumes from: its checkpoint's, or 0."
-    state = checkpoint / "state.json"
-    return int(json.loads(state.read_text())["info"]["step"]) if state.is_file() else 0
+    return int(load_checkpoint(checkpoint)[1]["step"]) if checkpoint.exists() else 0
 
 
 def main(argv=None) -> None:
