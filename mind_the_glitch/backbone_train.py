@@ -10,8 +10,6 @@ import functools
 import shutil
 import time
 import warnings
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +22,11 @@ from tqdm.auto import tqdm
 
 from .backbone import EMBEDDED_PATCH, NULL_CLASS, PatchCodec, embedded_scheduler, embedded_unet_config
 from mind_the_glitch.core import (
+    MIXED_PRECISIONS,
+    BatchPrefetcher,
     config_from,
     load_checkpoint,
+    native_mixed_precision,
     open_live,
     save_checkpoint,
     save_json,
@@ -34,13 +35,10 @@ from mind_the_glitch.core import (
 from .world import GlitchWorld
 
 # %% auto 0
-__all__ = ['MIXED_PRECISIONS', 'BackboneTrainConfig', 'native_mixed_precision', 'render_training_views', 'ddpm_batch',
-           'subject_weights', 'diffusion_target', 'BatchPrefetcher', 'min_snr_loss', 'save_backbone', 'train_ddpm']
+__all__ = ['BackboneTrainConfig', 'render_training_views', 'ddpm_batch', 'subject_weights', 'diffusion_target', 'min_snr_loss',
+           'save_backbone', 'train_ddpm']
 
 # %% ../nbs/03_backbone_train.ipynb
-MIXED_PRECISIONS = ("auto", "no", "bf16", "fp16")
-
-
 @dataclasses.dataclass
 class BackboneTrainConfig:
     """Settings of the `backbone_train` stage: the `backbone_train` group of params.yaml plus the base seed and image
@@ -98,25 +96,6 @@ class BackboneTrainConfig:
         "The stage's config from a loaded params dict (`core.load_params`)."
         base = {"seed": params["base"]["seed"], "image_size": params["base"]["image_size"]}
         return config_from(cls, {**base, **params["backbone_train"]}, "params: backbone_train")
-
-# %% ../nbs/03_backbone_train.ipynb
-def native_mixed_precision(requested: str = "auto", device_type: str | None = None) -> str:
-    """The accelerate `mixed_precision` to train with: `requested`, or for "auto" bf16 where `device_type` (default:
-    CUDA when present, else the CPU) computes it natively and "no" elsewhere."""
-    device_type = device_type or ("cuda" if torch.cuda.is_available() else "cpu")
-    if device_type == "cuda":
-        native = torch.cuda.is_bf16_supported()
-    elif device_type == "cpu":
-        native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
-    else:
-        native = False
-    if requested != "auto":
-        if requested == "bf16" and not native:
-            warnings.warn(
-                f"bf16 is emulated on this {device_type} and slower than float32; mixed_precision auto avoids it"
-            )
-        return requested
-    return "bf16" if native else "no"
 
 # %% ../nbs/03_backbone_train.ipynb
 def _render_subjects(
@@ -215,31 +194,6 @@ def diffusion_target(scheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.
     raise ValueError(f"unknown prediction_type {kind!r}")
 
 # %% ../nbs/03_backbone_train.ipynb
-class BatchPrefetcher:
-    """`prefetcher(step)`: the batch `build(step)`, with the next `ahead` steps' batches built by worker threads in the
-    meantime (`ahead=0`: each built in turn). Steps are asked for in order, one after another."""
-
-    def __init__(self, build: Callable[[int], tuple], ahead: int = 0):
-        self.build = build
-        self.ahead = ahead
-        self.pending = {}
-        self.pool = ThreadPoolExecutor(ahead, thread_name_prefix="ddpm-batch") if ahead > 0 else None
-
-    def __call__(self, step: int) -> tuple:
-        if self.pool is None:
-            return self.build(step)
-        for upcoming in range(step, step + self.ahead + 1):
-            if upcoming not in self.pending:
-                self.pending[upcoming] = self.pool.submit(self.build, upcoming)
-        return self.pending.pop(step).result()
-
-    def close(self) -> None:
-        "Stop the workers; batches still queued are dropped."
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pending.clear()
-
-
 def _batch_builder(images: torch.Tensor, labels: torch.Tensor, batch_size: int, rank: int, run: dict):
     "`build(step)`: training step `step`'s batch for process `rank` of the run."
     config = run["config"]

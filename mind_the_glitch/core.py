@@ -9,6 +9,9 @@ import contextlib
 import json
 import os
 import tempfile
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -17,9 +20,10 @@ import torch
 from PIL import Image
 
 # %% auto 0
-__all__ = ['seed_everything', 'get_device', 'all_finite', 'check_images', 'to_image_tensor', 'load_image', 'to_pil', 'as_bool',
-           'atomic_path', 'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint', 'merge_params',
-           'load_params', 'config_from', 'stage_config', 'apply_params', 'NullLive', 'open_live']
+__all__ = ['MIXED_PRECISIONS', 'seed_everything', 'get_device', 'all_finite', 'check_images', 'to_image_tensor', 'load_image',
+           'to_pil', 'as_bool', 'atomic_path', 'save_json', 'save_figure', 'save_checkpoint', 'load_checkpoint',
+           'merge_params', 'load_params', 'config_from', 'stage_config', 'apply_params', 'native_mixed_precision',
+           'BatchPrefetcher', 'NullLive', 'open_live']
 
 # %% ../nbs/00_core.ipynb
 def seed_everything(seed: int) -> torch.Generator:
@@ -298,6 +302,53 @@ def apply_params(namespace: dict, params: dict, group: str, base: Sequence[str] 
         raise ValueError(f"params: {group}: unknown key(s) {unknown}: the stage's notebook declares no such parameter")
     namespace.update(values)
     return values
+
+# %% ../nbs/00_core.ipynb
+MIXED_PRECISIONS = ("auto", "no", "bf16", "fp16")
+
+
+def native_mixed_precision(requested: str = "auto", device_type: str | None = None) -> str:
+    """The accelerate `mixed_precision` to train with: `requested`, or for "auto" bf16 where `device_type` (default:
+    CUDA when present, else the CPU) computes it natively and "no" elsewhere."""
+    device_type = device_type or ("cuda" if torch.cuda.is_available() else "cpu")
+    if device_type == "cuda":
+        native = torch.cuda.is_bf16_supported()
+    elif device_type == "cpu":
+        native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    else:
+        native = False
+    if requested != "auto":
+        if requested == "bf16" and not native:
+            warnings.warn(
+                f"bf16 is emulated on this {device_type} and slower than float32; mixed_precision auto avoids it"
+            )
+        return requested
+    return "bf16" if native else "no"
+
+# %% ../nbs/00_core.ipynb
+class BatchPrefetcher:
+    """`prefetcher(step)`: the batch `build(step)`, with the next `ahead` steps' batches built by worker threads in the
+    meantime (`ahead=0`: each built in turn). Steps are asked for in order, one after another."""
+
+    def __init__(self, build: Callable[[int], tuple], ahead: int = 0):
+        self.build = build
+        self.ahead = ahead
+        self.pending = {}
+        self.pool = ThreadPoolExecutor(ahead, thread_name_prefix="ddpm-batch") if ahead > 0 else None
+
+    def __call__(self, step: int) -> tuple:
+        if self.pool is None:
+            return self.build(step)
+        for upcoming in range(step, step + self.ahead + 1):
+            if upcoming not in self.pending:
+                self.pending[upcoming] = self.pool.submit(self.build, upcoming)
+        return self.pending.pop(step).result()
+
+    def close(self) -> None:
+        "Stop the workers; batches still queued are dropped."
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pending.clear()
 
 # %% ../nbs/00_core.ipynb
 class NullLive:
