@@ -334,7 +334,7 @@ class BatchPrefetcher:
         self.build = build
         self.ahead = ahead
         self.pending = {}
-        self.pool = ThreadPoolExecutor(ahead, thread_name_prefix="ddpm-batch") if ahead > 0 else None
+        self.pool = ThreadPoolExecutor(ahead, thread_name_prefix="prefetch") if ahead > 0 else None
 
     def __call__(self, step: int) -> tuple:
         if self.pool is None:
