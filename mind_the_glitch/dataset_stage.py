@@ -15,7 +15,13 @@ from .backbone import BACKBONE_KEYS, EmbeddedFeatures, load_features
 from .core import get_device, save_json, seed_everything, stage_config
 from .dataset import DatasetPipeline
 from .dataset_summary import dataset_metrics, save_dataset_figures
-from .filters import BackboneDistance, FilterConfig, calibrate_perceptual, calibrate_skewness
+from mind_the_glitch.filters import (
+    BackboneDistance,
+    FilterConfig,
+    PlainThresholds,
+    calibrate_perceptual,
+    calibrate_skewness,
+)
 from .regions import resolve_layer
 from .store import generate_split
 from .world import GlitchWorld
@@ -26,8 +32,9 @@ __all__ = ['DatasetStageConfig', 'DatasetPaths', 'Components', 'dataset_backbone
 
 # %% ../nbs/05g_dataset_stage.ipynb
 @dataclasses.dataclass
-class DatasetStageConfig:
-    "The `dataset` group of params.yaml plus `base` and `backbone_eval.timestep`; the defaults are the test scale."
+class DatasetStageConfig(PlainThresholds):
+    """The `dataset` group of params.yaml plus `base` and `backbone_eval.timestep`; the defaults are the test scale.
+    The filters' plain thresholds (`match_score_min`, region size and shape) are inherited from `PlainThresholds`."""
 
     seed: int = 0
     image_size: int = 64
@@ -54,13 +61,8 @@ class DatasetStageConfig:
     inpaint_model: str = "diffusers/stable-diffusion-xl-1.0-inpainting-0.1"
     perceptual_layers: str = "us1,us2,us3"
     fallback_layer: str = "us6"
-    match_score_min: float = 0.7
     candidate_ranks: str = "0,10,20,30"
     skewness_min: str | float = "auto"
-    region_min: float = 0.05
-    region_max: float = 0.6
-    aspect_ratio_diff_max: float = 0.2
-    relative_size_diff_max: float = 0.1
     subject_border: int = 1  # pixels at the image edge a subject mask must leave free (0: subjects may touch it)
     perceptual_min: str | float = "auto"
     calibration_pairs: int = 4
@@ -243,7 +245,7 @@ def calibrated_filters(config: DatasetStageConfig, parts: Components) -> tuple[F
     "(the filters with their thresholds, the calibrations behind any `auto` threshold)."
     c = config
     calibration = {}
-    base = FilterConfig(match_score_min=c.match_score_min, candidate_ranks=c.ranks)
+    base = FilterConfig(candidate_ranks=c.ranks, **c.plain_thresholds())
     if str(c.skewness_min) == "auto":
         calibration["skewness"] = calibrate_skewness(
             parts.features, parts.layer, n=c.calibration_pairs, grid=c.grid, seed=c.seed, size=c.image_size, cfg=base
@@ -262,16 +264,8 @@ def calibrated_filters(config: DatasetStageConfig, parts: Components) -> tuple[F
         perceptual_min = calibration["perceptual"]["threshold"]
     else:
         perceptual_min = float(c.perceptual_min)
-    filters = FilterConfig(
-        match_score_min=c.match_score_min,
-        candidate_ranks=c.ranks,
-        skewness_min=skewness_min,
-        region_min=c.region_min,
-        region_max=c.region_max,
-        aspect_ratio_diff_max=c.aspect_ratio_diff_max,
-        relative_size_diff_max=c.relative_size_diff_max,
-        perceptual_min=perceptual_min,
-        border=c.subject_border,
+    filters = dataclasses.replace(
+        base, skewness_min=skewness_min, perceptual_min=perceptual_min, border=c.subject_border
     )
     return filters, calibration
 

@@ -5,7 +5,7 @@
 # %% ../nbs/05e_filters.ipynb 2
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Sequence
 
 import numpy as np
@@ -18,22 +18,33 @@ from .sources import GlitchWorldSource
 from .world import correspond, grid_points, render
 
 # %% auto 0
-__all__ = ['FILTERS', 'FilterConfig', 'aspect_ratio', 'region_checks', 'candidate_order', 'youden_cut', 'calibrate_skewness',
-           'filter_stats', 'PerceptualDistance', 'region_feature_distance', 'BackboneDistance', 'LPIPSDistance',
-           'calibrate_perceptual']
+__all__ = ['FILTERS', 'PlainThresholds', 'FilterConfig', 'aspect_ratio', 'region_checks', 'candidate_order', 'youden_cut',
+           'calibrate_skewness', 'filter_stats', 'PerceptualDistance', 'region_feature_distance', 'BackboneDistance',
+           'LPIPSDistance', 'calibrate_perceptual']
 
 # %% ../nbs/05e_filters.ipynb
 @dataclass
-class FilterConfig:
-    "Thresholds of every filter (defaults: the released generation config)."
+class PlainThresholds:
+    """The thresholds a stage's params give the filters as they are (match confidence, region size and shape); the
+    dataset stage's config inherits them, so each is declared once."""
 
     match_score_min: float = 0.7
-    candidate_ranks: tuple[int, ...] = (0, 10, 20, 30)
-    skewness_min: float = 1.3
     region_min: float = 0.05
     region_max: float = 0.6
     aspect_ratio_diff_max: float = 0.2
     relative_size_diff_max: float = 0.1
+
+    def plain_thresholds(self) -> dict:
+        "These thresholds by name."
+        return {f.name: getattr(self, f.name) for f in fields(PlainThresholds)}
+
+
+@dataclass
+class FilterConfig(PlainThresholds):
+    "Thresholds of every filter (defaults: the released generation config)."
+
+    candidate_ranks: tuple[int, ...] = (0, 10, 20, 30)
+    skewness_min: float = 1.3
     perceptual_min: float = 0.15
     min_subject_fraction: float = 0.02
     border: int = 1
