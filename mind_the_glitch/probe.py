@@ -19,8 +19,8 @@ from .probe_operators import HELD_OUT, OPERATORS, alter
 from .world import GlitchWorld, View, correspond, grid_points
 
 # %% auto 0
-__all__ = ['ProbeConfig', 'ProbeItem', 'make_probe_set', 'correspondence_cells', 'point_scores', 'auroc', 'measure_probe',
-           'summarise_probe', 'plot_probe', 'probe_report', 'run_probe']
+__all__ = ['CHANGE_BINS', 'ProbeConfig', 'ProbeItem', 'make_probe_set', 'correspondence_cells', 'point_scores', 'auroc',
+           'measure_probe', 'summarise_probe', 'auroc_by_change', 'plot_probe', 'probe_report', 'run_probe']
 
 # %% ../nbs/13_probe.ipynb
 @dataclass
@@ -171,18 +171,28 @@ def _point_features(model, chunk: Sequence[ProbeItem], layers: list[str], grid: 
 
 
 def _point_rows(it: ProbeItem, features: dict, k: int, n: int, grid: int, pair: int) -> list[dict]:
-    """One row per exact correspondence of pair `k` (of `n` in the batch): altered or not, and each feature's
-    dissimilarity."""
+    """One row per exact correspondence of pair `k` (of `n` in the batch): altered or not, how much the operator changed
+    it, and each feature's dissimilarity."""
     from mind_the_glitch.regions import to_grid
 
     cells, ref_cells = correspondence_cells(it.reference, it.generated, grid)
     labels = to_grid(it.region, grid)[np.unravel_index(cells, (grid, grid))]
+    # how much the operator changed each cell: RGB distance of the altered cell to the same cell before it (one view,
+    # so no lighting difference), in the pixel score's units
+    before_after = _pool(_images([it.generated.image, it.altered]), grid)
+    change = point_scores(before_after[1], before_after[0], cells, cells, "euclidean")
     point = {
         f: point_scores(m[n + k], m[k], cells, ref_cells, "euclidean" if f == "pixel" else "cosine")
         for f, m in features.items()
     }
     return [
-        {"pair": pair, "operator": it.operator, "altered": bool(label), **{f: float(v[j]) for f, v in point.items()}}
+        {
+            "pair": pair,
+            "operator": it.operator,
+            "altered": bool(label),
+            "change": float(change[j]),
+            **{f: float(v[j]) for f, v in point.items()},
+        }
         for j, label in enumerate(labels)
     ]
 
@@ -228,7 +238,7 @@ def _correlations(rows: list[dict]) -> dict:
 
 def _point_aurocs(points: list[dict]) -> dict:
     labels = np.array([p["altered"] for p in points])
-    features = [k for k in points[0] if k not in ("pair", "operator", "altered")] if points else []
+    features = [k for k in points[0] if k not in ("pair", "operator", "altered", "change")] if points else []
     out = {f: auroc(labels, np.array([p[f] for p in points])) for f in features}
     return {
         "visual": out.get("visual"),
@@ -255,6 +265,7 @@ def summarise_probe(pair_rows: list[dict], point_rows: list[dict], threshold: fl
             **_point_aurocs(point_rows),
             "held_out": _point_aurocs([p for p in point_rows if p["operator"] in held]),
             "per_operator": {o: _point_aurocs([p for p in point_rows if p["operator"] == o]) for o in operators},
+            "held_out_by_change": auroc_by_change([p for p in point_rows if p["operator"] in held]),
         },
         "vsm": {
             **_correlations(pair_rows),
@@ -270,6 +281,29 @@ def summarise_probe(pair_rows: list[dict], point_rows: list[dict], threshold: fl
         "held_out_operators": held,
         "threshold": threshold,
         "n_pairs": len(pair_rows),
+    }
+
+# %% ../nbs/13_probe.ipynb
+CHANGE_BINS = (0.0, 0.1, 0.2, 0.4, float("inf"))
+
+
+def auroc_by_change(points: list[dict], bins: Sequence[float] = CHANGE_BINS) -> dict:
+    """Point AUROC of Ψv, Ψs and pixels per size of the change: all unaltered points against the altered points whose
+    `change` is in `[lo, hi)`; with the between-view pixel distance of the unaltered points and the share of altered
+    points that change less than its median."""
+    unaltered = [p for p in points if not p["altered"]]
+    changes = np.array([p["change"] for p in points if p["altered"]])
+    by_bin = {}
+    for lo, hi in zip(bins[:-1], bins[1:]):
+        scores = _point_aurocs(unaltered + [p for p in points if p["altered"] and lo <= p["change"] < hi])
+        by_bin[f"{lo:g}-{hi:g}"] = {key: scores[key] for key in ("visual", "semantic", "pixel", "n_altered")}
+    if not unaltered or not len(changes):
+        return {"bins": by_bin}
+    between = np.array([p["pixel"] for p in unaltered])
+    return {
+        "bins": by_bin,
+        "between_view_distance": {"median": float(np.median(between)), "p90": float(np.quantile(between, 0.9))},
+        "altered_below_between_view_median": float((changes < np.median(between)).mean()),
     }
 
 # %% ../nbs/13_probe.ipynb
@@ -315,6 +349,27 @@ def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.3f}"
 
 
+def _change_table(by_change: dict | None) -> list[str]:
+    "Markdown lines of the held-out point AUROC per size of the change (none for metrics without it)."
+    if not by_change or "between_view_distance" not in by_change:
+        return []
+    between = by_change["between_view_distance"]
+    lines = [
+        "",
+        "Held-out operators by the size of the change (RGB distance of an altered cell to itself before the operator). "
+        f"The world's own distance between the two views at unaltered points: median {between['median']:.3f}, "
+        f"90th percentile {between['p90']:.3f}; {by_change['altered_below_between_view_median']:.0%} of the altered "
+        "points change less than that median.",
+        "",
+        "| change | altered points | Ψv point AUROC | Ψs point AUROC | pixel colour AUROC |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in by_change["bins"].items():
+        cells = [row["visual"], row["semantic"], row["pixel"]]
+        lines.append(f"| {name} | {row['n_altered']} | " + " | ".join(_fmt(x) for x in cells) + " |")
+    return lines
+
+
 def probe_report(metrics: dict) -> str:
     """The markdown of `results/probe.md`: point AUROC and VSM correlations per operator group, the control, the heat
     maps."""
@@ -336,6 +391,7 @@ def probe_report(metrics: dict) -> str:
         best = max((x for x in p["layers"].values() if x is not None), default=None)
         cells = [p["visual"], p["semantic"], p["pixel"], best, v["pearson"], v["spearman"]]
         lines.append(f"| {name} | " + " | ".join(_fmt(x) for x in cells) + " |")
+    lines += _change_table(pa.get("held_out_by_change"))
     lines += [
         "",
         f"- control_delta (mean |VSM(control) − VSM(unaltered)|): {_fmt(vs['control_delta'])}",
