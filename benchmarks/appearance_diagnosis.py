@@ -45,12 +45,27 @@ HYPOTHESES = {
         ["--same-lighting"],
         {"epochs": 3},
     ),
+    "colours_only_half": (
+        "the fix, and half of the training pairs' parts keep their pattern and get new colours: does training that "
+        "always changes the pattern let the heads ignore colour? (no held-out operator is applied in training)",
+        ["--colours-only", "0.5"],
+        {"epochs": 3},
+    ),
     "pixels_added": (
         "diagnostic, not the method: the input pixels offered as a fourth layer (can the heads use colour at all?)",
         ["--pixels"],
         {"epochs": 3, "layers": "us2,us3,us4,pixels"},
     ),
 }
+
+
+def largest_changes(by_change: dict) -> dict:
+    "Held-out point AUROC of Ψv and of pixels on the largest changes (probes measured before the split: none)."
+    bins = by_change.get("bins") or {}
+    if not bins:
+        return {}
+    row = list(bins.values())[-1]
+    return {"probe_held_out_largest_visual_auroc": row["visual"], "probe_held_out_largest_pixel_auroc": row["pixel"]}
 
 
 def summary(row: dict) -> dict:
@@ -68,6 +83,7 @@ def summary(row: dict) -> dict:
         "probe_vsm_spearman": vsm.get("spearman"),
         "probe_vsm_spearman_held_out": (vsm.get("held_out") or {}).get("spearman"),
         "probe_control_delta": vsm.get("control_delta"),
+        **largest_changes(probe.get("point_auroc", {}).get("held_out_by_change", {})),
         "seconds": row["seconds"],
     }
 

@@ -49,6 +49,12 @@ ap.add_argument(
 ap.add_argument(
     "--same-lighting", action="store_true", help="with --glitch: view 2 under view 1's lighting and tint (diagnostic)"
 )
+ap.add_argument(
+    "--colours-only",
+    type=float,
+    default=0.0,
+    help="with --glitch: the share of train pairs whose part keeps its pattern and gets new colours (val unchanged)",
+)
 ap.add_argument("--pixels", action="store_true", help="offer the input pixels as a layer named 'pixels' (diagnostic)")
 ap.add_argument("--probe", type=int, default=0, help="also measure each model on this many appearance-probe pairs")
 ap.add_argument(
@@ -92,7 +98,8 @@ if a.glitch:
     from mind_the_glitch.train_data import glitch_samples
 
     looks = dict(same_appearance=a.same_appearance, same_lighting=a.same_lighting)
-    train, val = glitch_samples(a.glitch, "train", **looks), glitch_samples(a.n_val, "val", **looks)
+    train = glitch_samples(a.glitch, "train", colours_only_fraction=a.colours_only, **looks)
+    val = glitch_samples(a.n_val, "val", **looks)
 elif a.dataset_dir:
     train, val = (
         take(load_dataset(a.dataset_dir, "train"), a.n_train),

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from .core import atomic_path, save_json
 from mind_the_glitch.world import (
+    Appearance,
     GlitchWorld,
     View,
     correspond,
@@ -32,9 +33,9 @@ from mind_the_glitch.world import (
 )
 
 # %% auto 0
-__all__ = ['IMAGE_KEYS', 'FEATURE_STORES', 'POINT_KEYS', 'glitch_samples', 'backbone_fingerprint', 'batched_features',
-           'FeatureCache', 'LiveFeatures', 'feature_bytes', 'training_features', 'point_prefix', 'points_batch',
-           'sample_points']
+__all__ = ['IMAGE_KEYS', 'FEATURE_STORES', 'POINT_KEYS', 'recoloured', 'glitch_samples', 'backbone_fingerprint',
+           'batched_features', 'FeatureCache', 'LiveFeatures', 'feature_bytes', 'training_features', 'point_prefix',
+           'points_batch', 'sample_points']
 
 # %% ../nbs/07a_train_data.ipynb
 def _pick_part(a: View, b: View, rng: np.random.Generator, min_fraction: float, max_fraction: float) -> int | None:
@@ -69,6 +70,12 @@ def _part_correspondences(a: View, b: View, pid: int, grid: int, size: int) -> d
     }
 
 # %% ../nbs/07a_train_data.ipynb
+def recoloured(appearance: Appearance, rng: np.random.Generator) -> Appearance:
+    "`appearance` with new random colours: the same pattern, pattern geometry and emblem."
+    fresh = random_appearance(rng, emblem_prob=0.0)
+    return replace(appearance, color=fresh.color, color2=fresh.color2, emblem_color=fresh.emblem_color)
+
+# %% ../nbs/07a_train_data.ipynb
 def _retextured_item(
     a: View,
     b: View,
@@ -79,10 +86,14 @@ def _retextured_item(
     split: str,
     index: int,
     same_appearance: bool = False,
+    colours_only: bool = False,
 ) -> dict:
-    "The dataset-contract item of the views `a`, `b` with the part `pid` re-textured, a new random appearance per view."
-    looks = [random_appearance(rng, emblem_prob=0.7)]
-    looks.append(looks[0] if same_appearance else random_appearance(rng, emblem_prob=0.7))
+    """The dataset-contract item of the views `a`, `b` with the part `pid` re-textured, a new random appearance per view
+    (`colours_only`: the part keeps its pattern and emblem and gets new colours)."""
+    new_look = (lambda: recoloured(a.subject.appearances[pid - 1], rng)) if colours_only else None
+    new_look = new_look or (lambda: random_appearance(rng, emblem_prob=0.7))
+    looks = [new_look()]
+    looks.append(looks[0] if same_appearance else new_look())
     alt = [repaint_part(v, pid, look) for v, look in zip((a, b), looks)]
     pts = _part_correspondences(a, b, pid, grid, size)
     t = lambda im: torch.from_numpy(np.ascontiguousarray(im, np.float32)).permute(2, 0, 1)
@@ -120,8 +131,10 @@ def glitch_samples(
     max_fraction: float = 0.6,
     same_appearance: bool = False,
     same_lighting: bool = False,
+    colours_only_fraction: float = 0.0,
 ) -> list[dict]:
-    "`n` dataset-contract items from GlitchWorld: one part re-textured in each view, exact correspondences."
+    """`n` dataset-contract items from GlitchWorld: one part re-textured in each view, exact correspondences; a share
+    `colours_only_fraction` of them keep the part's pattern and change only its colours."""
     world = GlitchWorld(seed=seed, size=size)
     items, i = [], 0
     while len(items) < n:
@@ -135,7 +148,9 @@ def glitch_samples(
             raise RuntimeError(f"could not make {n} samples from {i} GlitchWorld pairs")
         pid = _pick_part(a, b, rng, min_fraction, max_fraction)
         if pid is not None:
-            items.append(_retextured_item(a, b, pid, rng, grid, size, split, i - 1, same_appearance))
+            # no draw at fraction 0, so the default samples stay as they were
+            colours_only = colours_only_fraction > 0 and rng.uniform() < colours_only_fraction
+            items.append(_retextured_item(a, b, pid, rng, grid, size, split, i - 1, same_appearance, colours_only))
     return items
 
 # %% ../nbs/07a_train_data.ipynb

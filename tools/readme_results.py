@@ -141,6 +141,21 @@ def probe_rows(p: dict) -> list[str]:
         "| probe: control delta (mean VSM change under lighting and noise) and heat-map AUROC | "
         f"{fmt(vsm.get('control_delta'))}, "
         f"{fmt(p.get('heatmap_auroc'))} | {link('probe.json')} |",
+    ] + change_rows(get(p, "point_auroc", "held_out_by_change") or {})
+
+
+def change_rows(by_change: dict) -> list[str]:
+    "The probe's held-out point AUROC on the largest changes, and how many changes the world's own variation hides."
+    largest = list((by_change.get("bins") or {}).items())[-1:]
+    if not largest or "altered_below_between_view_median" not in by_change:
+        return []
+    name, row = largest[0]
+    return [
+        "| probe, held-out: altered points that change less than the world's median between-view distance "
+        f"({fmt(by_change['between_view_distance']['median'])}) | "
+        f"{by_change['altered_below_between_view_median']:.0%} | {link('probe.json')} |",
+        f"| probe, held-out, largest changes ({name}, {row['n_altered']} points): point AUROC Ψv / Ψs / pixel colour | "
+        f"{fmt(row['visual'])} / {fmt(row['semantic'])} / {fmt(row['pixel'])} | {link('probe.json')} |",
     ]
 
 
