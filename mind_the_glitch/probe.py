@@ -288,15 +288,18 @@ CHANGE_BINS = (0.0, 0.1, 0.2, 0.4, float("inf"))
 
 
 def auroc_by_change(points: list[dict], bins: Sequence[float] = CHANGE_BINS) -> dict:
-    """Point AUROC of Ψv, Ψs and pixels per size of the change: all unaltered points against the altered points whose
-    `change` is in `[lo, hi)`; with the between-view pixel distance of the unaltered points and the share of altered
-    points that change less than its median."""
+    """Point AUROC of Ψv, Ψs, pixels and the best raw layer per size of the change: all unaltered points against the
+    altered points whose `change` is in `[lo, hi)`; with the between-view pixel distance of the unaltered points and
+    the share of altered points that change less than its median."""
     unaltered = [p for p in points if not p["altered"]]
     changes = np.array([p["change"] for p in points if p["altered"]])
     by_bin = {}
     for lo, hi in zip(bins[:-1], bins[1:]):
         scores = _point_aurocs(unaltered + [p for p in points if p["altered"] and lo <= p["change"] < hi])
+        layers = {name: v for name, v in scores["layers"].items() if v is not None}
+        best = max(layers, key=layers.get, default=None)
         by_bin[f"{lo:g}-{hi:g}"] = {key: scores[key] for key in ("visual", "semantic", "pixel", "n_altered")}
+        by_bin[f"{lo:g}-{hi:g}"] |= {"best_layer": best, "best_layer_auroc": layers.get(best)}
     if not unaltered or not len(changes):
         return {"bins": by_bin}
     between = np.array([p["pixel"] for p in unaltered])
@@ -361,12 +364,13 @@ def _change_table(by_change: dict | None) -> list[str]:
         f"90th percentile {between['p90']:.3f}; {by_change['altered_below_between_view_median']:.0%} of the altered "
         "points change less than that median.",
         "",
-        "| change | altered points | Ψv point AUROC | Ψs point AUROC | pixel colour AUROC |",
-        "|---|---|---|---|---|",
+        "| change | altered points | Ψv point AUROC | Ψs point AUROC | pixel colour AUROC | best raw layer AUROC |",
+        "|---|---|---|---|---|---|",
     ]
     for name, row in by_change["bins"].items():
         cells = [row["visual"], row["semantic"], row["pixel"]]
-        lines.append(f"| {name} | {row['n_altered']} | " + " | ".join(_fmt(x) for x in cells) + " |")
+        layer = f"{_fmt(row['best_layer_auroc'])} ({row['best_layer']})" if row["best_layer"] else "n/a"
+        lines.append(f"| {name} | {row['n_altered']} | " + " | ".join(_fmt(x) for x in cells) + f" | {layer} |")
     return lines
 
 

@@ -33,7 +33,8 @@ from mind_the_glitch.train_data import (
 from .train_metrics import calibrate_heads, evaluate, evaluate_heads, val_prefix
 
 # %% auto 0
-__all__ = ['VAL_CURVES', 'TrainConfig', 'Run', 'build_run', 'cache_features', 'fit', 'train_disentangler']
+__all__ = ['TRAINING_MODULES', 'VAL_CURVES', 'TrainConfig', 'Run', 'code_fingerprint', 'build_run', 'cache_features', 'fit',
+           'train_disentangler']
 
 # %% ../nbs/07_train.ipynb
 def _settings_key(d: dict) -> str:
@@ -98,8 +99,23 @@ class Run:
         return self.acc.unwrap_model(self.dis)
 
 # %% ../nbs/07_train.ipynb
+TRAINING_MODULES = ("train", "train_data", "losses", "disentangle", "backbone")
+
+
+def code_fingerprint(modules: Sequence[str] = TRAINING_MODULES) -> str:
+    """Short hash of the package modules that decide what a run computes, so that a checkpoint never resumes under
+    other code (a `dvc repro` after a code change trains afresh)."""
+    import importlib
+
+    h = hashlib.sha256()
+    for name in modules:
+        h.update(Path(importlib.import_module(f"mind_the_glitch.{name}").__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _run_settings(cfg: TrainConfig, grid: int, backbone, train_samples, world: int) -> dict:
-    "What identifies a run (a checkpoint resumes only under the same): hyperparameters, backbone weights, training ids."
+    """What identifies a run (a checkpoint resumes only under the same): hyperparameters, backbone weights, training
+    ids, the training code."""
     hyperparameters = {f.name: getattr(cfg, f.name) for f in fields(cfg)}
     return dict(
         hyperparameters,
@@ -109,6 +125,7 @@ def _run_settings(cfg: TrainConfig, grid: int, backbone, train_samples, world: i
         n_train=len(train_samples),
         train_ids=_settings_key([str(train_samples[i]["id"]) for i in range(len(train_samples))]),
         world=world,
+        code=code_fingerprint(),
     )
 
 

@@ -154,8 +154,10 @@ def change_rows(by_change: dict) -> list[str]:
         "| probe, held-out: altered points that change less than the world's median between-view distance "
         f"({fmt(by_change['between_view_distance']['median'])}) | "
         f"{by_change['altered_below_between_view_median']:.0%} | {link('probe.json')} |",
-        f"| probe, held-out, largest changes ({name}, {row['n_altered']} points): point AUROC Ψv / Ψs / pixel colour | "
-        f"{fmt(row['visual'])} / {fmt(row['semantic'])} / {fmt(row['pixel'])} | {link('probe.json')} |",
+        f"| probe, held-out, largest changes ({name}, {row['n_altered']} points): point AUROC Ψv / Ψs / pixel colour / "
+        f"best raw layer ({row.get('best_layer')}) | "
+        f"{fmt(row['visual'])} / {fmt(row['semantic'])} / {fmt(row['pixel'])} / {fmt(row.get('best_layer_auroc'))} | "
+        f"{link('probe.json')} |",
     ]
 
 
