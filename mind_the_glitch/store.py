@@ -157,13 +157,15 @@ def collate_mtg(items: Sequence[dict]) -> dict:
 
 # %% ../nbs/05f_store.ipynb
 def _reset_if_changed(folder: Path, config: dict) -> None:
-    "Rank 0: rebuild the split when its settings changed, and drop temporary files a killed run left half written."
+    """Rank 0: rebuild the split when its settings changed, and drop temporary files a killed run left half written.
+    The config is always rewritten, so a resumed split's file equals a fresh run's even when only its key order
+    differs (the DVC hash of the split then does not depend on which code version started it)."""
     cfg_path = folder / "config.json"
     old = json.loads(cfg_path.read_text()) if cfg_path.is_file() else None
     if old != config:
         for f in list(folder.glob("*.png")) + list(folder.glob("*.jsonl")):
             f.unlink()
-        save_json(config, cfg_path)
+    save_json(config, cfg_path)
     for f in folder.glob(".*"):
         if f.is_file():
             f.unlink()
