@@ -75,6 +75,13 @@ def recoloured(appearance: Appearance, rng: np.random.Generator) -> Appearance:
     fresh = random_appearance(rng, emblem_prob=0.0)
     return replace(appearance, color=fresh.color, color2=fresh.color2, emblem_color=fresh.emblem_color)
 
+
+def _new_look(view: View, pid: int, rng: np.random.Generator, colours_only: bool) -> Appearance:
+    "A new random look for part `pid` of `view` (`colours_only`: its own pattern and emblem in new colours)."
+    if colours_only:
+        return recoloured(view.subject.appearances[pid - 1], rng)
+    return random_appearance(rng, emblem_prob=0.7)
+
 # %% ../nbs/07a_train_data.ipynb
 def _retextured_item(
     a: View,
@@ -90,10 +97,8 @@ def _retextured_item(
 ) -> dict:
     """The dataset-contract item of the views `a`, `b` with the part `pid` re-textured, a new random appearance per view
     (`colours_only`: the part keeps its pattern and emblem and gets new colours)."""
-    new_look = (lambda: recoloured(a.subject.appearances[pid - 1], rng)) if colours_only else None
-    new_look = new_look or (lambda: random_appearance(rng, emblem_prob=0.7))
-    looks = [new_look()]
-    looks.append(looks[0] if same_appearance else new_look())
+    looks = [_new_look(a, pid, rng, colours_only)]
+    looks.append(looks[0] if same_appearance else _new_look(a, pid, rng, colours_only))
     alt = [repaint_part(v, pid, look) for v, look in zip((a, b), looks)]
     pts = _part_correspondences(a, b, pid, grid, size)
     t = lambda im: torch.from_numpy(np.ascontiguousarray(im, np.float32)).permute(2, 0, 1)
