@@ -23,6 +23,7 @@ PROJECTION = Path("benchmarks/results/paper_gpu_projection.json")
 SPEED_BEGIN, SPEED_END = "<!-- speed:begin (tools/readme_results.py) -->", "<!-- speed:end -->"
 BENCH_CPU, BENCH_GPU = Path("benchmarks/results/bench_vsm_cpu.json"), Path("benchmarks/results/bench_gpu_h200.json")
 FRESH = Path("benchmarks/results/fresh_clone_repro.json")
+REPRO_BEGIN, REPRO_END = "<!-- repro:begin (tools/readme_results.py) -->", "<!-- repro:end -->"
 
 
 def load(name: str) -> dict | None:
@@ -283,8 +284,40 @@ def render_speed() -> str:
     return "\n".join(out + [SPEED_END])
 
 
+def quoted(names) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def render_repro() -> str:
+    "The README's first command as measured on a fresh clone (`tools/fresh_clone_repro.py`)."
+    out = [REPRO_BEGIN]
+    if not FRESH.is_file() or "wall_s" not in json.loads(FRESH.read_text()):
+        return "\n".join(out + ["not measured yet: run `python tools/fresh_clone_repro.py`", REPRO_END])
+    f = json.loads(FRESH.read_text())
+    minutes, seconds = divmod(round(f["wall_s"]), 60)
+    differ = f["changed_outs"]
+    same = (
+        "Every stage output hashed to its value in `dvc.lock`"
+        if not differ
+        else f"Every stage output hashed to its value in `dvc.lock` but {quoted(differ)}"
+    )
+    out += [
+        f"On a fresh clone of this 2-core CPU machine (commit {f['commit']}, {f['date']}; "
+        f"[`{FRESH.name}`]({FRESH}), `python tools/fresh_clone_repro.py`), `make repro` took "
+        f"**{minutes} min {seconds} s**, setup of `.venv` included ({f['setup_s'] / 60:.1f} min), and its largest "
+        f"process peaked at {f['peak_rss_mb'] / 1024:.2f} GB. It ran {quoted(f['ran'])}, whose outputs live in the DVC "
+        f"cache and not in git, and skipped {quoted(f['skipped'])}, whose committed results are current. {same}.",
+    ]
+    return "\n".join(out + [REPRO_END])
+
+
 INDEX = Path("nbs/index.ipynb")
-BLOCKS = ((BEGIN, END, render), (GPU_BEGIN, GPU_END, render_gpu), (SPEED_BEGIN, SPEED_END, render_speed))
+BLOCKS = (
+    (BEGIN, END, render),
+    (GPU_BEGIN, GPU_END, render_gpu),
+    (SPEED_BEGIN, SPEED_END, render_speed),
+    (REPRO_BEGIN, REPRO_END, render_repro),
+)
 
 
 def with_results(text: str) -> str:
