@@ -288,6 +288,13 @@ def quoted(names) -> str:
     return ", ".join(f"`{n}`" for n in names)
 
 
+def record_kinds(paths) -> str:
+    "How many files of each kind: metrics (.json), reports (.ipynb), figures (.png), result tables (.md)."
+    kinds = {".json": "metrics files", ".ipynb": "executed reports", ".png": "figures", ".md": "result tables"}
+    counts = {name: sum(str(p).endswith(ext) for p in paths) for ext, name in kinds.items()}
+    return ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "none"
+
+
 def render_repro() -> str:
     "The README's first command as measured on a fresh clone (`tools/fresh_clone_repro.py`)."
     out = [REPRO_BEGIN]
@@ -297,8 +304,8 @@ def render_repro() -> str:
     minutes, seconds = divmod(round(f["wall_s"]), 60)
     reproduced, changed = f["cached_outs_reproduced"], f["cached_outs_changed"]
     verdict = (
-        f"Every output DVC caches ({len(reproduced)}: the dataset splits, the trained heads, the ablations' models, the "
-        "consistency study's images) hashed to its value in `dvc.lock`"
+        f"Every output DVC caches ({len(reproduced)}: the dataset splits, the trained heads, the ablations' models, "
+        "the consistency study's images) hashed to its value in `dvc.lock`"
         if not changed
         else f"These cached outputs did not reproduce: {quoted(changed)}"
     )
@@ -307,9 +314,9 @@ def render_repro() -> str:
         f"[`{FRESH.name}`]({FRESH}), `python tools/fresh_clone_repro.py`), `make repro` took "
         f"**{minutes} min {seconds} s**, setup of `.venv` included ({f['setup_s'] / 60:.1f} min), and its largest "
         f"process peaked at {f['peak_rss_mb'] / 1024:.2f} GB. It ran {quoted(f['ran'])}, whose outputs live in the DVC "
-        f"cache and not in git, and skipped {quoted(f['skipped'])}, whose committed results are current. {verdict}; "
-        f"the committed records that changed ({len(f['records_changed'])}) are timings, executed reports and figures "
-        "drawn from the run's own rejections.",
+        f"cache and not in git, and skipped {quoted(f['skipped'])}, whose committed results are current. {verdict}. "
+        f"Committed records that changed (listed in the JSON; timings and executed reports always do): "
+        f"{record_kinds(f['records_changed'])}.",
     ]
     return "\n".join(out + [REPRO_END])
 
