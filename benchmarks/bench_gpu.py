@@ -23,7 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 
@@ -143,13 +142,9 @@ def main():
     # 2. VSM scoring: end to end vs the backbone's forward alone, same images and batches
     model = MindTheGlitch(fx, dis.eval())
     scorer = VSMScorer(model, segmenter=None, batch_size=a.score_batch, device=dev)
-    from mind_the_glitch.world import GlitchWorld
+    from scoring_pairs import scoring_pairs
 
-    world = GlitchWorld(seed=0, size=64)
-    pairs = [world.pair(i, "test") for i in range(a.pairs)]
-    to_t = lambda im: torch.from_numpy(np.ascontiguousarray(im)).permute(2, 0, 1).float()
-    gens, refs = [to_t(p.image) for p, _ in pairs], [to_t(q.image) for _, q in pairs]
-    mgens, mrefs = [torch.from_numpy(p.mask) for p, _ in pairs], [torch.from_numpy(q.mask) for _, q in pairs]
+    refs, gens, mrefs, mgens = scoring_pairs(a.pairs)
     images = torch.stack(refs + gens)
 
     @torch.no_grad()

@@ -20,12 +20,11 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
+from scoring_pairs import scoring_pairs
 
 from mind_the_glitch.scorer import VSMScorer
 from mind_the_glitch.vsm import vsm_score
-from mind_the_glitch.world import GlitchWorld
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--pairs", type=int, default=64)
@@ -58,11 +57,7 @@ model.eval()
 scorer = VSMScorer(model, segmenter=None, batch_size=args.batch, device="cpu")
 layers, grid = list(model.disentangler.config.layers), model.grid
 
-world = GlitchWorld(seed=0, size=64)
-pairs = [world.pair(i, "test") for i in range(args.pairs)]
-to_t = lambda im: torch.from_numpy(np.ascontiguousarray(im)).permute(2, 0, 1).float()
-gens, refs = [to_t(a.image) for a, _ in pairs], [to_t(b.image) for _, b in pairs]
-mgens, mrefs = [torch.from_numpy(a.mask) for a, _ in pairs], [torch.from_numpy(b.mask) for _, b in pairs]
+refs, gens, mrefs, mgens = scoring_pairs(args.pairs)
 images = torch.stack(refs + gens)
 
 

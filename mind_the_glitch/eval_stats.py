@@ -17,8 +17,8 @@ import pandas as pd
 from scipy import stats
 
 # %% auto 0
-__all__ = ['ABLATIONS', 'bootstrap_correlation', 'grouped_bootstrap_correlation', 'bootstrap_difference', 'intervals_overlap',
-           'summarize', 'fmt_ci', 'render_table', 'render_table2']
+__all__ = ['ABLATIONS', 'bootstrap_distribution', 'bootstrap_correlation', 'grouped_bootstrap_correlation',
+           'bootstrap_difference', 'intervals_overlap', 'summarize', 'fmt_ci', 'render_table', 'render_table2']
 
 # %% ../nbs/10a_eval_stats.ipynb
 def _corr(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -53,14 +53,30 @@ def _summary(point: tuple[float, float], boot: np.ndarray, n: int, level: float)
     return out
 
 # %% ../nbs/10a_eval_stats.ipynb
+def bootstrap_distribution(samples, statistic, paired: bool, n_boot: int, seed: int) -> np.ndarray:
+    """`n_boot × 2` values of the two-valued `statistic` on resamples of `samples` drawn by `scipy.stats.bootstrap`
+    (`paired`: one index draw shared by all samples; otherwise each sample is resampled on its own). NaN where the
+    statistic is undefined."""
+    if not n_boot:
+        return np.zeros((0, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined correlations of degenerate resamples, and scipy's NaN interval
+        res = stats.bootstrap(
+            tuple(samples),
+            statistic,
+            paired=paired,
+            vectorized=False,
+            n_resamples=n_boot,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
+    return np.asarray(res.bootstrap_distribution, dtype=np.float64).T
+
+# %% ../nbs/10a_eval_stats.ipynb
 def bootstrap_correlation(scores, oracle, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> dict:
     "Pearson and Spearman correlation with the oracle and percentile bootstrap intervals."
     x, y = _check_xy(scores, oracle)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(x), (n_boot, len(x)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot = np.array([_corr(x[i], y[i]) for i in idx]) if n_boot else np.zeros((0, 2))
+    boot = bootstrap_distribution((x, y), lambda xs, ys: np.array(_corr(xs, ys)), True, n_boot, seed)
     return _summary(_corr(x, y), boot, len(x), level) | {"n_boot": n_boot, "level": level}
 
 # %% ../nbs/10a_eval_stats.ipynb
@@ -82,12 +98,7 @@ def grouped_bootstrap_correlation(
             c = np.array([_corr(x[s], y[s]) for s in sel])
             return np.nanmean(c, 0) if np.isfinite(c).any() else np.array([np.nan, np.nan])
 
-    rng = np.random.default_rng(seed)
-    boot = (
-        np.array([stat([m[rng.integers(0, len(m), len(m))] for m in members]) for _ in range(n_boot)])
-        if n_boot
-        else np.zeros((0, 2))
-    )
+    boot = bootstrap_distribution(members, lambda *sel: stat(sel), False, n_boot, seed)  # each group resampled apart
     out = _summary(tuple(stat(members)), boot, len(x), level)
     per = {
         str(k): dict(zip(("pearson", "spearman"), (None if not math.isfinite(v) else v for v in _corr(x[m], y[m]))))
@@ -106,13 +117,8 @@ def bootstrap_difference(a, b, oracle, n_boot: int = 1000, level: float = 0.95, 
     and Spearman."""
     x, y = _check_xy(a, oracle)
     z, _ = _check_xy(b, oracle)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(x), (n_boot, len(x)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot = (
-            np.array([np.subtract(_corr(x[i], y[i]), _corr(z[i], y[i])) for i in idx]) if n_boot else np.zeros((0, 2))
-        )
+    difference = lambda xs, zs, ys: np.subtract(_corr(xs, ys), _corr(zs, ys))
+    boot = bootstrap_distribution((x, z, y), difference, True, n_boot, seed)
     out = _summary(tuple(np.subtract(_corr(x, y), _corr(z, y))), boot, len(x), level)
     return {k.replace("pearson", "pearson_diff").replace("spearman", "spearman_diff"): v for k, v in out.items()}
 

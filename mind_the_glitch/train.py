@@ -5,6 +5,7 @@
 # %% ../nbs/07_train.ipynb 2
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import math
@@ -33,8 +34,8 @@ from mind_the_glitch.train_data import (
 from .train_metrics import calibrate_heads, evaluate, evaluate_heads, val_prefix
 
 # %% auto 0
-__all__ = ['TRAINING_MODULES', 'VAL_CURVES', 'TrainConfig', 'Run', 'code_fingerprint', 'build_run', 'cache_features', 'fit',
-           'train_disentangler']
+__all__ = ['TRAINING_MODULES', 'VAL_CURVES', 'TrainConfig', 'Run', 'code_only', 'code_fingerprint', 'build_run', 'cache_features',
+           'fit', 'train_disentangler']
 
 # %% ../nbs/07_train.ipynb
 def _settings_key(d: dict) -> str:
@@ -102,14 +103,28 @@ class Run:
 TRAINING_MODULES = ("train", "train_data", "losses", "disentangle", "backbone")
 
 
+def code_only(source: str) -> str:
+    """The code of a Python module without its docstrings, comments and layout (its syntax tree), so that editing
+    prose does not count as a code change."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        first = node.body[0] if node.body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
 def code_fingerprint(modules: Sequence[str] = TRAINING_MODULES) -> str:
-    """Short hash of the package modules that decide what a run computes, so that a checkpoint never resumes under
-    other code (a `dvc repro` after a code change trains afresh)."""
+    """Short hash of the code of the package modules that decide what a run computes, so that a checkpoint never
+    resumes under other code (a `dvc repro` after a code change trains afresh; after a docstring edit it resumes)."""
     import importlib
 
     h = hashlib.sha256()
     for name in modules:
-        h.update(Path(importlib.import_module(f"mind_the_glitch.{name}").__file__).read_bytes())
+        path = Path(importlib.import_module(f"mind_the_glitch.{name}").__file__)
+        h.update(code_only(path.read_text(encoding="utf-8")).encode())
     return h.hexdigest()[:16]
 
 

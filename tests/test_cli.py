@@ -36,22 +36,15 @@ def run(*args):
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="console script not installed (pip install -e .)")
 
 
+def score_pair(d, heads, generated: str, *options):
+    "`mind-the-glitch score` of the reference against `generated` in `d`, with the exact masks and `heads`."
+    masks = ("--mask-ref", d / "mref.png", "--mask-gen", d / "mgen.png")
+    return run("score", d / "ref.png", d / generated, *masks, "--model", heads, *options)
+
+
 def test_console_script_scores_a_pair_as_json_with_a_heatmap(files):
     d, heads = files
-    p = run(
-        "score",
-        d / "ref.png",
-        d / "gen.png",
-        "--mask-ref",
-        d / "mref.png",
-        "--mask-gen",
-        d / "mgen.png",
-        "--model",
-        heads,
-        "--json",
-        "--heatmap",
-        d / "heat.png",
-    )
+    p = score_pair(d, heads, "gen.png", "--json", "--heatmap", d / "heat.png")
     assert p.returncode == 0, p.stderr
     res = json.loads(p.stdout)
     assert res["status"] == "ok" and res["n_matches"] > 0
@@ -61,17 +54,7 @@ def test_console_script_scores_a_pair_as_json_with_a_heatmap(files):
 
 def test_console_script_rejects_rgba_with_a_clear_message(files):
     d, heads = files
-    p = run(
-        "score",
-        d / "ref.png",
-        d / "rgba.png",
-        "--mask-ref",
-        d / "mref.png",
-        "--mask-gen",
-        d / "mgen.png",
-        "--model",
-        heads,
-    )
+    p = score_pair(d, heads, "rgba.png")
     assert p.returncode == 1 and "RGBA" in p.stderr and "Traceback" not in p.stderr
 
 
