@@ -249,71 +249,89 @@ class DatasetPipeline:
                 skips.append((i, e.reason, e.detail, trails[i]))
         return cands
 
-    def _alter(self, cands: list) -> dict:
-        "Both altered images of every candidate: a procedural re-texture, or one batched inpainting call."
+    def _alter(self, cands: list, view: int) -> dict:
+        """Image `view` (0: the first, 1: the second) of every candidate, altered: a procedural re-texture, or one
+        batched inpainting call."""
         alt = {}
         for i, c in cands:
             if c.alteration == "retexture":
                 pid = int(c.pair.views[0].parts[c.values["point1"][1], c.values["point1"][0]])
-                alt[i] = retexture(c.pair, pid, c.seed)
+                alt[i] = retexture(c.pair, pid, c.seed)[view]
         inp = [(i, c) for i, c in cands if c.alteration == "inpaint"]
         if not inp:
             return alt
-        imgs = _chw([im for _, c in inp for im in (c.pair.image1, c.pair.image2)])
-        regs = torch.from_numpy(np.stack([r for _, c in inp for r in c.regions]))
-        cls = [c.pair.class_id for _, c in inp for _ in range(2)]
-        prm = [c.pair.prompt for _, c in inp for _ in range(2)]
-        seeds = [c.seed + j for _, c in inp for j in range(2)]
-        out = self.inpainter(imgs, regs, classes=cls, prompts=prm, seeds=seeds).permute(0, 2, 3, 1).numpy()
-        for n, (i, c) in enumerate(inp):
-            alt[i] = (out[2 * n], out[2 * n + 1])
+        imgs = _chw([(c.pair.image1, c.pair.image2)[view] for _, c in inp])
+        regs = torch.from_numpy(np.stack([c.regions[view] for _, c in inp]))
+        classes = [c.pair.class_id for _, c in inp]
+        prompts = [c.pair.prompt for _, c in inp]
+        seeds = [c.seed + view for _, c in inp]
+        out = self.inpainter(imgs, regs, classes=classes, prompts=prompts, seeds=seeds)
+        for (i, _), image in zip(inp, out.permute(0, 2, 3, 1).numpy()):
+            alt[i] = image
         return alt
 
-    def _distances(self, cands: list, ori: torch.Tensor, new: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-        "Perceptual distance of every image inside its region and (for the record) over the rest of the subject."
-        rin = torch.from_numpy(np.stack([r for _, c in cands for r in c.regions]))
-        rout = torch.from_numpy(np.stack([m & ~r for _, c in cands for m, r in zip(c.masks, c.regions)]))
+    def _distances(
+        self, cands: list, ori: torch.Tensor, new: torch.Tensor, views: tuple
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Perceptual distance of images `views` of every candidate inside their regions and (for the record) over the
+        rest of the subject."""
+        rin = torch.from_numpy(np.stack([c.regions[j] for _, c in cands for j in views]))
+        rout = torch.from_numpy(np.stack([c.masks[j] & ~c.regions[j] for _, c in cands for j in views]))
         if not isinstance(self.perceptual, BackboneDistance):
             return self.perceptual(ori, new, rin).numpy(), self.perceptual(ori, new, rout).numpy()
         fa = None
         if all(c.feats is not None for _, c in cands):
-            fa = {k: torch.cat([c.feats[k] for _, c in cands]) for k in self.perceptual.layers}
+            fa = {k: torch.cat([c.feats[k][list(views)] for _, c in cands]) for k in self.perceptual.layers}
         fa = fa if fa is not None else self.perceptual.features(ori)
         fb = self.perceptual.features(new)
         return region_feature_distance(fa, fb, rin).numpy(), region_feature_distance(fa, fb, rout).numpy()
+
+    def _check(self, cands: list, alt: dict, views: tuple, trails: dict, skips: list) -> list:
+        """The perceptual filter and the alteration check on images `views` of every candidate (`alt[i]`: its altered
+        images, in that order): the survivors as `(i, candidate, d_in, d_out, checks)`; the rest go to `skips`."""
+        if not cands:
+            return []
+        m = len(views)
+        ori = _chw([(c.pair.image1, c.pair.image2)[j] for _, c in cands for j in views])
+        new = _chw([im for i, _ in cands for im in alt[i]])
+        d_in, d_out = self._distances(cands, ori, new, views)
+        passed = []
+        for n, (i, c) in enumerate(cands):
+            di, do = tuple(d_in[m * n : m * n + m]), tuple(d_out[m * n : m * n + m])
+            if min(di) < self.filters.perceptual_min:
+                trails[i].append("perceptual")
+                skips.append((i, "perceptual", f"distance {min(di):.3f} < {self.filters.perceptual_min}", trails[i]))
+                continue
+            passed.append((n, i, c, di, do))
+        rin = torch.from_numpy(np.stack([c.regions[j] for _, c in cands for j in views]))
+        survivors = []
+        for (n, i, c, di, do), checks in zip(passed, self._quality_checks(ori, new, rin, passed, views)):
+            if checks is not None and not all(ch["ok"] for ch in checks):
+                trails[i] += ["pass_perceptual", "alteration_quality"]
+                skips.append((i, "alteration_quality", json.dumps(checks), trails[i]))
+                continue
+            survivors.append((i, c, di, do, checks))
+        return survivors
 
     def process(self, indices: Sequence[int]) -> tuple[list[dict], list[tuple[int, str, str, list]]]:
         "Samples and rejections `(index, reason, detail, filter trail)` for a batch of source indices."
         skips, trails = [], {i: [] for i in indices}
         cands = self._candidates(self._load(indices, skips), trails, skips)
-        if not cands:
-            return [], skips
-        alt = self._alter(cands)
-        ori = _chw([im for _, c in cands for im in (c.pair.image1, c.pair.image2)])
-        new = _chw([im for i, _ in cands for im in alt[i]])
-        d_in, d_out = self._distances(cands, ori, new)
-        survivors = []
-        for n, (i, c) in enumerate(cands):
-            di, do = (d_in[2 * n], d_in[2 * n + 1]), (d_out[2 * n], d_out[2 * n + 1])
-            if min(di) < self.filters.perceptual_min:
-                trails[i].append("perceptual")
-                skips.append((i, "perceptual", f"distance {min(di):.3f} < {self.filters.perceptual_min}", trails[i]))
-                continue
-            trails[i].append("pass_perceptual")
-            survivors.append((n, i, c, di, do))
-        rin = torch.from_numpy(np.stack([r for _, c in cands for r in c.regions]))
-        samples = []
-        for (n, i, c, di, do), checks in zip(survivors, self._quality_checks(ori, new, rin, survivors)):
-            if checks is not None and not all(ch["ok"] for ch in checks):
-                trails[i].append("alteration_quality")
-                skips.append((i, "alteration_quality", json.dumps(checks), trails[i]))
-                continue
-            samples.append(self._finish(i, c, alt[i], (di, do), trails[i], checks))
+        # The first image is altered and checked alone before the second is made: most DDPM inpaintings fail the
+        # checks, and a candidate whose first image fails is rejected without its second inpainting.
+        first = self._alter(cands, 0)
+        screened = self._check(cands, {i: (first[i],) for i, _ in cands}, (0,), trails, skips)
+        cands = [(i, c) for i, c, *_ in screened]
+        second = self._alter(cands, 1)
+        alt = {i: (first[i], second[i]) for i, _ in cands}
+        kept = self._check(cands, alt, (0, 1), trails, skips)
+        samples = [self._finish(i, c, alt[i], (di, do), trails[i], checks) for i, c, di, do, checks in kept]
         return samples, skips
 
     def _finish(self, i: int, c: Candidate, alt: tuple, dists: tuple, trail: list, checks: list | None) -> dict:
         """The sample record of a kept candidate, with its filter trail and alteration checks; the first one is traced
         for Fig. 2."""
+        trail.append("pass_perceptual")
         if checks is not None:
             trail.append("pass_alteration_quality")
         s = self._sample(c, alt[0], alt[1], *dists)
@@ -327,16 +345,18 @@ class DatasetPipeline:
         return s
 
     def _quality_checks(
-        self, originals: torch.Tensor, altered: torch.Tensor, regions: torch.Tensor, survivors: list
+        self, originals: torch.Tensor, altered: torch.Tensor, regions: torch.Tensor, passed: list, views: tuple
     ) -> list:
-        "Per surviving candidate, the alteration checks of its two images (`None` each without a quality check)."
-        if self.quality is None or not survivors:
-            return [None] * len(survivors)
-        rows = [2 * n + j for n, *_ in survivors for j in range(2)]
-        categories = [c.pair.category for _, _, c, _, _ in survivors for _ in range(2)]
-        parts = [_region_part(c.pair, c.regions[j], j) for _, _, c, _, _ in survivors for j in range(2)]
+        """Per candidate in `passed`, the alteration checks of its images `views` (`None` each without a quality
+        check)."""
+        if self.quality is None or not passed:
+            return [None] * len(passed)
+        m = len(views)
+        rows = [m * n + k for n, *_ in passed for k in range(m)]
+        categories = [c.pair.category for _, _, c, _, _ in passed for _ in views]
+        parts = [_region_part(c.pair, c.regions[j], j) for _, _, c, _, _ in passed for j in views]
         checks = self.quality(originals[rows], altered[rows], regions[rows], categories, parts)
-        return [checks[2 * k : 2 * k + 2] for k in range(len(survivors))]
+        return [checks[m * k : m * k + m] for k in range(len(passed))]
 
 
 def _region_part(pair: SourcePair, region: np.ndarray, j: int) -> str | None:
