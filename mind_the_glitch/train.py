@@ -29,6 +29,7 @@ from mind_the_glitch.train_data import (
     point_prefix,
     points_batch,
     sample_points,
+    samples_digest,
     training_features,
 )
 from .train_metrics import calibrate_heads, evaluate, evaluate_heads, val_prefix
@@ -129,8 +130,8 @@ def code_fingerprint(modules: Sequence[str] = TRAINING_MODULES) -> str:
 
 
 def _run_settings(cfg: TrainConfig, grid: int, backbone, train_samples, world: int) -> dict:
-    """What identifies a run (a checkpoint resumes only under the same): hyperparameters, backbone weights, training
-    ids, the training code."""
+    """What identifies a run (a checkpoint resumes only under the same): hyperparameters, backbone weights, the
+    training samples' content (`samples_digest`), the training code."""
     hyperparameters = {f.name: getattr(cfg, f.name) for f in fields(cfg)}
     return dict(
         hyperparameters,
@@ -138,7 +139,7 @@ def _run_settings(cfg: TrainConfig, grid: int, backbone, train_samples, world: i
         loss=cfg.loss.__dict__,
         backbone=backbone_fingerprint(backbone),
         n_train=len(train_samples),
-        train_ids=_settings_key([str(train_samples[i]["id"]) for i in range(len(train_samples))]),
+        train_samples=samples_digest(train_samples),
         world=world,
         code=code_fingerprint(),
     )

@@ -33,7 +33,7 @@ from mind_the_glitch.world import (
 )
 
 # %% auto 0
-__all__ = ['IMAGE_KEYS', 'FEATURE_STORES', 'POINT_KEYS', 'recoloured', 'glitch_samples', 'backbone_fingerprint',
+__all__ = ['IMAGE_KEYS', 'FEATURE_STORES', 'POINT_KEYS', 'recoloured', 'glitch_samples', 'backbone_fingerprint', 'samples_digest',
            'batched_features', 'FeatureCache', 'LiveFeatures', 'feature_bytes', 'training_features', 'point_prefix',
            'points_batch', 'sample_points']
 
@@ -171,6 +171,28 @@ def backbone_fingerprint(backbone) -> str:
     return h.hexdigest()[:16]
 
 # %% ../nbs/07a_train_data.ipynb
+def _value_bytes(v) -> bytes:
+    "Bytes that identify one sample value: an array's dtype, shape and data; anything else its JSON."
+    if isinstance(v, torch.Tensor):
+        v = v.detach().cpu().numpy()
+    if isinstance(v, np.ndarray):
+        return f"{v.dtype}{v.shape}".encode() + np.ascontiguousarray(v).tobytes()
+    return json.dumps(v, sort_keys=True, default=str).encode()
+
+
+def samples_digest(samples, keys: Sequence[str] | None = None) -> str:
+    """Short hash of what `samples` hold: each sample's id and its values under `keys` (default: all of them), arrays
+    by their bytes. A dataset regenerated under the same ids with other images or points gets another digest."""
+    h = hashlib.sha256()
+    for i in range(len(samples)):
+        sample = samples[i]
+        h.update(str(sample["id"]).encode())
+        for k in sorted(keys if keys is not None else sample):
+            h.update(k.encode())
+            h.update(_value_bytes(sample[k]))
+    return h.hexdigest()[:16]
+
+# %% ../nbs/07a_train_data.ipynb
 def batched_features(
     backbone,
     rows: Sequence[dict],
@@ -209,17 +231,18 @@ class FeatureCache:
         desc: str = "features",
     ):
         self.layers, self.grid = list(layers), grid
-        ids = [str(samples[i]["id"]) for i in range(len(samples))]
-        fingerprint = [backbone_fingerprint(backbone), self.layers, grid, ids, "native-resolution"]
+        n = len(samples)
+        images = samples_digest(samples, IMAGE_KEYS)  # not only the ids: the same ids may hold other images
+        fingerprint = [backbone_fingerprint(backbone), self.layers, grid, images, "native-resolution"]
         self.key = hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()[:16]
         folder = Path(folder) if folder is not None else None
         if folder is not None:
-            self._claim(folder, len(ids))
+            self._claim(folder, n)
         self.feats: dict[str, dict[str, torch.Tensor]] = {}
-        for c in tqdm(range(math.ceil(len(ids) / chunk)), desc=desc, disable=not progress, mininterval=2):
+        for c in tqdm(range(math.ceil(n / chunk)), desc=desc, disable=not progress, mininterval=2):
             path = folder / f"chunk_{c:05d}.safetensors" if folder is not None else None
-            rows = range(c * chunk, min(len(ids), (c + 1) * chunk))
-            self._store(self._chunk(backbone, samples, rows, path, batch_size), rows.start, len(ids))
+            rows = range(c * chunk, min(n, (c + 1) * chunk))
+            self._store(self._chunk(backbone, samples, rows, path, batch_size), rows.start, n)
 
     def _claim(self, folder: Path, n: int):
         "Make `folder` this cache's: chunks written under another key are deleted."
