@@ -84,9 +84,9 @@ def dataset_rows(d: dict) -> list[str]:
         "| dataset: samples train / val / test, mean oracle | "
         f"{' / '.join(fmt(samples.get(s)) for s in ('train', 'val', 'test'))}, "
         f"{fmt(get(d, 'total', 'oracle', 'mean'))} | {link('dataset.json')} |",
-        f"| dataset: altered regions still their part (recognised and coherent), all candidates / kept | "
+        f"| dataset: altered regions still their part (recognised and coherent), every altered image checked / kept | "
         f"{fmt(before.get('part_preserved'))} / {fmt(q.get('part_preserved'))} | {link('dataset.json')} |",
-        f"| dataset: sharpness ratio (median, altered / original), all candidates / kept | "
+        f"| dataset: sharpness ratio (median, altered / original), every altered image checked / kept | "
         f"{fmt(before.get('sharpness_ratio'))} / {fmt(q.get('sharpness_ratio'))} | {link('dataset.json')} |",
         "| dataset: candidates rejected by the alteration check | "
         f"{fmt(get(d, 'filters', 'alteration_quality', 'rejected'))} of "
