@@ -53,3 +53,41 @@ stages:
     cmd: python y
 """
     assert fresh.lock_outs(lock) == {"data/dataset": "abc.dir", "data/metrics/dataset.json": 123}
+
+
+LOCK = """schema: '2.0'
+stages:
+  dataset:
+    cmd: python x
+    outs:
+    - path: data/dataset
+      md5: {dataset}
+    - path: data/metrics/dataset.json
+      md5: {metrics}
+  train:
+    cmd: python y
+    outs:
+    - path: data/models/heads
+      md5: {heads}
+"""
+
+
+def test_compare_outs(tmp_path):
+    "A clone whose run changed one cached output and one committed record, against its committed `dvc.lock`."
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "data" / "metrics").mkdir(parents=True)
+    (tmp_path / "data" / "metrics" / "dataset.json").write_text("{}")
+    (tmp_path / "dvc.lock").write_text(LOCK.format(dataset="a.dir", metrics="m1", heads="h.dir"))
+    git("add", "dvc.lock", "data/metrics/dataset.json")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "lock")
+    (tmp_path / "dvc.lock").write_text(LOCK.format(dataset="a.dir", metrics="m2", heads="other.dir"))
+    assert fresh.compare_outs(tmp_path) == {
+        "cached_outs_reproduced": ["data/dataset"],
+        "cached_outs_changed": ["data/models/heads"],
+        "records_changed": ["data/metrics/dataset.json"],
+    }
