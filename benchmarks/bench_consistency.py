@@ -16,7 +16,7 @@ import torch
 
 from mind_the_glitch.consistency import PAPER_SEEDS
 from mind_the_glitch.lora import finetune_lora, lora_subjects, render_subject_views
-from mind_the_glitch.sampling import EmbeddedDiffusion, generate
+from mind_the_glitch.sampling import EmbeddedDiffusion, SamplingSettings, generate
 from mind_the_glitch.world import GlitchWorld
 
 parser = argparse.ArgumentParser()
@@ -38,14 +38,13 @@ print(
     f"torch {torch.__version__}, threads {torch.get_num_threads()}, {source} weights, {args.n} images, batch "
     f"{args.batch}, guidance {args.guidance}"
 )
-ref = generate(model, classes, seeds, steps=100, sampler="ddim", guidance=args.guidance, batch_size=args.batch)
-other = generate(
-    model, classes, seeds[1:] + seeds[:1], steps=100, sampler="ddim", guidance=args.guidance, batch_size=args.batch
-)
+reference = SamplingSettings(steps=100, sampler="ddim", guidance=args.guidance, batch_size=args.batch)
+ref = generate(model, classes, seeds, reference)
+other = generate(model, classes, seeds[1:] + seeds[:1], reference)
 print(f"ddim-100 reference; |different seeds| = {(ref - other).abs().mean():.4f} (mean abs pixel difference, scale)")
 for sampler, steps in (("dpm", 10), ("dpm", 15), ("dpm", 20), ("ddim", 10), ("ddim", 15), ("ddim", 25), ("ddim", 50)):
     t0 = time.perf_counter()
-    x = generate(model, classes, seeds, steps=steps, sampler=sampler, guidance=args.guidance, batch_size=args.batch)
+    x = generate(model, classes, seeds, SamplingSettings(steps, sampler, args.guidance, args.batch))
     dt = time.perf_counter() - t0
     print(
         f"{sampler:>4}-{steps:<3}: {dt / args.n:.3f} s/img ({dt / args.n / steps:.4f} s/img/step); |x - ddim100| = "

@@ -19,6 +19,7 @@ import yaml
 from mind_the_glitch.alter import DDPMInpainter
 from mind_the_glitch.backbone import EmbeddedFeatures, embedded_scheduler, embedded_unet_config
 from mind_the_glitch.dataset import DatasetPipeline
+from mind_the_glitch.dataset_stage import DatasetStageConfig
 from mind_the_glitch.filters import BackboneDistance, FilterConfig, calibrate_perceptual, calibrate_skewness
 from mind_the_glitch.regions import PartMapProposer, resolve_layer
 from mind_the_glitch.sampling import EmbeddedDiffusion
@@ -75,13 +76,8 @@ filters = FilterConfig(
     relative_size_diff_max=p["relative_size_diff_max"],
     perceptual_min=pc,
 )
-inp = DDPMInpainter(
-    EmbeddedDiffusion.from_features(fx),
-    steps=p["inpaint_steps"],
-    strength=p["strength"],
-    guidance_scale=p["guidance_scale"],
-    resample=p["inpaint_resample"],
-)
+settings = DatasetStageConfig.from_params(yaml.safe_load((root / "params.yaml").read_text())).inpaint_settings
+inp = DDPMInpainter(EmbeddedDiffusion.from_features(fx), settings)
 pipe = DatasetPipeline(
     GlitchWorldSource(0, split="train"),
     ExactMasks(),

@@ -34,7 +34,7 @@ import torch
 from mind_the_glitch.core import load_params
 from mind_the_glitch.effnet import EffNetPooled
 from mind_the_glitch.lora import LORA_TARGETS, finetune_lora, lora_subjects, render_subject_views
-from mind_the_glitch.sampling import EmbeddedDiffusion, generate
+from mind_the_glitch.sampling import EmbeddedDiffusion, SamplingSettings, generate
 from mind_the_glitch.world import CATEGORIES, GlitchWorld
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,9 +63,7 @@ seeds = [10_000 + i for _ in CATEGORIES for i in range(args.seeds)]
 
 
 def sample(model) -> torch.Tensor:
-    return generate(
-        model, classes, seeds, steps=params["steps"], sampler=params["sampler"], guidance=params["guidance"]
-    )
+    return generate(model, classes, seeds, SamplingSettings(params["steps"], params["sampler"], params["guidance"]))
 
 
 encoder = EffNetPooled(device="cpu")

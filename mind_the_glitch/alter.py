@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .core import to_pil
-from .sampling import EmbeddedDiffusion, inpaint
+from .sampling import EmbeddedDiffusion, InpaintSettings, inpaint
 from .sources import SourcePair
 from .world import random_appearance, repaint_part
 
@@ -62,44 +62,23 @@ class DDPMInpainter(Inpainter):
     """Class-conditional inpainting of the whole image with the embedded DDPM (`sampling.inpaint`: known-region
     replacement, RePaint resampling)."""
 
-    def __init__(
-        self,
-        model: EmbeddedDiffusion,
-        steps: int = 25,
-        strength: float = 1.0,
-        guidance_scale: float = 1.0,
-        resample: int = 1,
-        batch_size: int = 64,
-    ):
-        if not 0 < strength <= 1:
-            raise ValueError(f"strength must be in (0, 1], got {strength}")
-        if steps < 1 or resample < 1:
-            raise ValueError(f"steps and resample must be >= 1, got {steps}, {resample}")
-        self.model, self.steps, self.strength = model, steps, strength
-        self.guidance_scale, self.resample, self.batch_size = guidance_scale, resample, batch_size
+    def __init__(self, model: EmbeddedDiffusion, settings: InpaintSettings = InpaintSettings()):
+        self.model, self.settings = model, settings
+        s = settings
         self.name = (
-            f"ddpm-inpaint(ddim {steps} steps, strength {strength}, guidance {guidance_scale}, "
-            f"resample {resample}, whole image)"
+            f"ddpm-inpaint(ddim {s.steps} steps, strength {s.strength}, guidance {s.guidance}, "
+            f"resample {s.resample}, whole image)"
         )
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike | None = None, device: str = "cpu", **kwargs) -> "DDPMInpainter":
+    def from_pretrained(
+        cls, path: str | os.PathLike | None = None, device: str = "cpu", settings: InpaintSettings = InpaintSettings()
+    ) -> "DDPMInpainter":
         "The shipped embedded DDPM (default) or a backbone folder (`unet/`, `scheduler/`, `codec/`)."
-        return cls(EmbeddedDiffusion.from_pretrained(path, device=device), **kwargs)
+        return cls(EmbeddedDiffusion.from_pretrained(path, device=device), settings)
 
     def __call__(self, images, regions, classes=None, prompts=None, seeds=None):
-        return inpaint(
-            self.model,
-            images.float(),
-            regions.bool(),
-            classes=classes,
-            seeds=seeds,
-            steps=self.steps,
-            strength=self.strength,
-            guidance=self.guidance_scale,
-            resample=self.resample,
-            batch_size=self.batch_size,
-        )
+        return inpaint(self.model, images.float(), regions.bool(), classes=classes, seeds=seeds, settings=self.settings)
 
 # %% ../nbs/05d_alter.ipynb
 def retexture(pair: SourcePair, part_id: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,7 @@ from mind_the_glitch.consistency import (
 )
 from .core import as_bool, atomic_path, config_from, to_pil
 from .encoders import CLIP_MODEL
-from .sampling import generate
+from .sampling import SamplingSettings, generate
 from .world import CATEGORIES, GlitchWorld
 
 # %% auto 0
@@ -197,9 +197,7 @@ class EmbeddedGenerator:
     def __call__(self, prompts: list[str], seeds: list[int]) -> torch.Tensor:
         labels = [list(CATEGORIES).index(p) for p in prompts]
         c = self.config
-        return generate(
-            self.model, labels, seeds, steps=c.steps, sampler=c.sampler, guidance=self.guidance, batch_size=c.batch_size
-        )
+        return generate(self.model, labels, seeds, SamplingSettings(c.steps, c.sampler, self.guidance, c.batch_size))
 
 # %% ../nbs/11e_consistency_study.ipynb
 def load_pipeline(config: ConsistencyConfig):

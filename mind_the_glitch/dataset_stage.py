@@ -95,6 +95,13 @@ class DatasetStageConfig(PlainThresholds):
     def ranks(self) -> tuple[int, ...]:
         return tuple(int(r) for r in str(self.candidate_ranks).split(","))
 
+    @property
+    def inpaint_settings(self):
+        "How the `ddpm` inpainter redraws a region (`sampling.InpaintSettings`)."
+        from mind_the_glitch.sampling import InpaintSettings
+
+        return InpaintSettings(self.inpaint_steps, self.strength, self.guidance_scale, self.inpaint_resample)
+
     @classmethod
     def from_params(cls, params: dict, **fixed) -> "DatasetStageConfig":
         "The config of a params dict: `dataset`, the `base` keys and `backbone_eval.timestep`, then `fixed`."
@@ -223,13 +230,7 @@ def build_components(config: DatasetStageConfig, backbone_metrics: Path | None, 
         "sam": lambda: SamPointProposer.from_pretrained(c.sam_model, device=device, min_fraction=c.region_min),
     }
     inpainters = {
-        "ddpm": lambda: DDPMInpainter(
-            EmbeddedDiffusion.from_features(features),
-            steps=c.inpaint_steps,
-            strength=c.strength,
-            guidance_scale=c.guidance_scale,
-            resample=c.inpaint_resample,
-        ),
+        "ddpm": lambda: DDPMInpainter(EmbeddedDiffusion.from_features(features), c.inpaint_settings),
         "sd": lambda: StableDiffusionInpainter.from_pretrained(c.inpaint_model, xl=False, device=device),
         "sdxl": lambda: StableDiffusionInpainter.from_pretrained(c.inpaint_model, xl=True, device=device),
     }

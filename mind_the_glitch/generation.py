@@ -15,7 +15,7 @@ from scipy import linalg
 
 from .backbone_train import render_training_views
 from .effnet import EffNetPooled
-from .sampling import EmbeddedDiffusion, generate
+from .sampling import EmbeddedDiffusion, SamplingSettings, generate
 from .world import CATEGORIES, GlitchWorld
 
 # %% auto 0
@@ -85,6 +85,11 @@ class GenerationConfig:
     seed: int = 0
     n_figure_seeds: int = 8  # columns of the sample grid figure
 
+    @property
+    def sampling(self) -> SamplingSettings:
+        "How the samples are drawn."
+        return SamplingSettings(self.steps, self.sampler, self.guidance, self.batch_size)
+
     def __post_init__(self):
         if self.n_samples < len(CATEGORIES) or self.n_samples % len(CATEGORIES):
             raise ValueError(f"n_samples must be a positive multiple of {len(CATEGORIES)}, got {self.n_samples}")
@@ -151,16 +156,7 @@ def measure_generation(
     "Generation metrics of `model` (see the top of this notebook) and the samples they were measured on."
     reference = reference if reference is not None else RenderReference.build(world, config)
     classes, seeds = seed_class_grid(config.n_samples, config.seed)
-    samples = generate(
-        model,
-        classes,
-        seeds,
-        steps=config.steps,
-        sampler=config.sampler,
-        guidance=config.guidance,
-        batch_size=config.batch_size,
-        progress=True,
-    )
+    samples = generate(model, classes, seeds, config.sampling, progress=True)
     sample_f = reference.classifier.embed(samples)
     predicted = reference.classifier.predict(sample_f)
     switched = samples.reshape(-1, len(CATEGORIES), *samples.shape[1:])

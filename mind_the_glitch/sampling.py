@@ -18,7 +18,8 @@ from .backbone import EMBEDDED_WEIGHTS, NULL_CLASS, PatchCodec, embedded_schedul
 from .core import get_device
 
 # %% auto 0
-__all__ = ['EmbeddedDiffusion', 'make_sampler', 'SeededNoise', 'predict_noise', 'generate', 'inpaint']
+__all__ = ['EmbeddedDiffusion', 'make_sampler', 'SeededNoise', 'predict_noise', 'SamplingSettings', 'generate', 'InpaintSettings',
+           'inpaint']
 
 # %% ../nbs/02a_sampling.ipynb
 @dataclass
@@ -112,37 +113,56 @@ def predict_noise(unet, x: torch.Tensor, t, classes: torch.Tensor, guidance: flo
     return uncond + guidance * (cond - uncond)
 
 
-def _check_batch(classes: Sequence[int], seeds: Sequence[int], guidance: float, batch_size: int):
+def _check_batch(classes: Sequence[int], seeds: Sequence[int]):
     if len(classes) != len(seeds) or len(seeds) == 0:
         raise ValueError(f"need one seed per class label, got {len(classes)} classes and {len(seeds)} seeds")
+
+
+def _check_guidance(guidance: float, batch_size: int):
     if guidance < 1:
         raise ValueError(f"guidance must be >= 1 (1 = no guidance), got {guidance}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
 
 # %% ../nbs/02a_sampling.ipynb
+@dataclass(frozen=True)
+class SamplingSettings:
+    """How `generate` draws: `steps` of the `sampler` (`'ddim'` or `'dpm'`), classifier-free `guidance` (1 = none),
+    `batch_size` images per UNet call."""
+
+    steps: int = 25
+    sampler: str = "ddim"
+    guidance: float = 1.0
+    batch_size: int = 64
+
+    def __post_init__(self):
+        if self.sampler not in ("ddim", "dpm"):
+            raise ValueError(f"sampler must be 'dpm' or 'ddim', got {self.sampler!r}")
+        if self.steps < 1:
+            raise ValueError(f"steps must be >= 1, got {self.steps}")
+        _check_guidance(self.guidance, self.batch_size)
+
+
 @torch.no_grad()
 def generate(
     model: EmbeddedDiffusion,
     classes: Sequence[int],
     seeds: Sequence[int],
-    steps: int = 25,
-    sampler: str = "ddim",
-    guidance: float = 1.0,
-    batch_size: int = 64,
+    settings: SamplingSettings = SamplingSettings(),
     progress: bool = False,
 ) -> torch.Tensor:
-    "Images (`N×3×H×W` in [0, 1], CPU) of `classes[i]` from `seeds[i]`; batch-independent."
-    _check_batch(classes, seeds, guidance, batch_size)
+    "Images (`N×3×H×W` in [0, 1], CPU) of `classes[i]` from `seeds[i]`, drawn as `settings` say; batch-independent."
+    _check_batch(classes, seeds)
     labels = torch.as_tensor(list(classes), dtype=torch.long)
     out = []
+    batch_size = settings.batch_size
     for start in tqdm(range(0, len(seeds), batch_size), desc="generate", disable=not progress, mininterval=5):
         chunk = slice(start, start + batch_size)
         x = SeededNoise(seeds[chunk], model.latent_shape)().to(model.device)
         c = labels[chunk].to(model.device)
-        scheduler = make_sampler(sampler, steps, model.scheduler)
+        scheduler = make_sampler(settings.sampler, settings.steps, model.scheduler)
         for t in scheduler.timesteps:
-            eps = predict_noise(model.unet, x, t, c, guidance)
+            eps = predict_noise(model.unet, x, t, c, settings.guidance)
             x = scheduler.step(eps, t, x).prev_sample
         out.append(model.codec.decode(x.clamp(-1, 1)).float().cpu())
     return torch.cat(out)
@@ -156,19 +176,36 @@ def _renoise(
     return ratio.sqrt() * x_prev + (1 - ratio).sqrt() * noise
 
 
+@dataclass(frozen=True)
+class InpaintSettings:
+    """How `inpaint` redraws: `steps` DDIM steps over the last `strength` of the schedule, classifier-free `guidance`
+    (1 = none), `resample` RePaint rounds per step, `batch_size` images per UNet call."""
+
+    steps: int = 25
+    strength: float = 1.0
+    guidance: float = 1.0
+    resample: int = 1
+    batch_size: int = 64
+
+    def __post_init__(self):
+        if not 0 < self.strength <= 1:
+            raise ValueError(f"strength must be in (0, 1], got {self.strength}")
+        if self.steps < 1 or self.resample < 1:
+            raise ValueError(f"steps and resample must be >= 1, got {self.steps}, {self.resample}")
+        _check_guidance(self.guidance, self.batch_size)
+
+
 def _inpaint_batch(
     model: EmbeddedDiffusion,
     x0: torch.Tensor,
     keep: torch.Tensor,
     classes: torch.Tensor,
     seeds: Sequence[int],
-    steps: int,
-    strength: float,
-    guidance: float,
-    resample: int,
+    settings: InpaintSettings,
 ) -> torch.Tensor:
     "Inpaint one batch of latents `x0` where `keep` is 0; returns latents."
-    scheduler = make_sampler("ddim", max(1, round(steps / strength)), model.scheduler)
+    steps, guidance, resample = settings.steps, settings.guidance, settings.resample
+    scheduler = make_sampler("ddim", max(1, round(steps / settings.strength)), model.scheduler)
     timesteps = scheduler.timesteps[-steps:]
     alphas = scheduler.alphas_cumprod.to(x0.device)
     noise = SeededNoise(seeds, model.latent_shape)
@@ -192,37 +229,28 @@ def inpaint(
     masks: torch.Tensor,
     classes: Sequence[int] | None = None,
     seeds: Sequence[int] | None = None,
-    steps: int = 25,
-    strength: float = 1.0,
-    guidance: float = 1.0,
-    resample: int = 1,
-    batch_size: int = 64,
+    settings: InpaintSettings = InpaintSettings(),
     progress: bool = False,
 ) -> torch.Tensor:
-    """Redraw the pixels of `images` (`B×3×H×W` in [0, 1]) where `masks` (`B×H×W`) is true; all other pixels are kept
-    exactly."""
+    """Redraw the pixels of `images` (`B×3×H×W` in [0, 1]) where `masks` (`B×H×W`) is true, as `settings` say; all
+    other pixels are kept exactly."""
     n = len(images)
     classes = list(classes) if classes is not None else [NULL_CLASS] * n
     seeds = list(seeds) if seeds is not None else list(range(n))
-    _check_batch(classes, seeds, guidance, batch_size)
+    batch_size = settings.batch_size
+    _check_batch(classes, seeds)
     if len(classes) != n or masks.shape != (n, *images.shape[-2:]):
         raise ValueError(
             f"need one class and one H×W mask per image, got {len(classes)} classes and masks {tuple(masks.shape)} for "
             f"images {tuple(images.shape)}"
         )
-    if not 0 < strength <= 1:
-        raise ValueError(f"strength must be in (0, 1], got {strength}")
-    if resample < 1:
-        raise ValueError(f"resample must be >= 1, got {resample}")
     labels = torch.as_tensor(classes, dtype=torch.long)
     out = []
     for start in tqdm(range(0, n, batch_size), desc="inpaint", disable=not progress, mininterval=5):
         chunk = slice(start, start + batch_size)
         x0 = model.codec.encode(images[chunk].float()).to(model.device)
         keep = 1 - model.codec.encode_mask(masks[chunk]).to(model.device)
-        latents = _inpaint_batch(
-            model, x0, keep, labels[chunk].to(model.device), seeds[chunk], steps, strength, guidance, resample
-        )
+        latents = _inpaint_batch(model, x0, keep, labels[chunk].to(model.device), seeds[chunk], settings)
         out.append(model.codec.decode(latents.clamp(-1, 1)).float().cpu())
     new = torch.cat(out)
     return torch.where(masks[:, None].bool(), new, images.float())

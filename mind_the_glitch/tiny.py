@@ -96,35 +96,28 @@ def _tiny_vae():
     )
 
 
+def _tiny_conditional_unet(down: tuple[str, str], up: tuple[str, str], **config):
+    "A text-conditioned UNet on 8×8 latents: two levels of 32 and 64 channels with `down` and `up` block types."
+    from diffusers import UNet2DConditionModel
+
+    levels = dict(block_out_channels=(32, 64), layers_per_block=1, norm_num_groups=16)
+    return UNet2DConditionModel(sample_size=8, down_block_types=down, up_block_types=up, **levels, **config)
+
+
 def tiny_sd_inpainting(folder: str | os.PathLike, seed: int = 0) -> Path:
     "Save a randomly initialised Stable Diffusion inpainting pipeline (9-channel UNet) to `folder`."
-    from diffusers import DDIMScheduler, StableDiffusionInpaintPipeline, UNet2DConditionModel
+    from diffusers import DDIMScheduler, StableDiffusionInpaintPipeline
 
     folder = Path(folder)
     torch.manual_seed(seed)
-    unet = UNet2DConditionModel(
-        sample_size=8,
-        in_channels=9,
-        out_channels=4,
-        block_out_channels=(32, 64),
-        layers_per_block=1,
-        cross_attention_dim=32,
-        attention_head_dim=8,
-        norm_num_groups=16,
-        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
-        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
-    )
+    down, up = ("CrossAttnDownBlock2D", "DownBlock2D"), ("UpBlock2D", "CrossAttnUpBlock2D")
+    # 9 input channels: the noisy latent, the mask and the masked image's latent
+    unet = _tiny_conditional_unet(down, up, in_channels=9, out_channels=4, cross_attention_dim=32, attention_head_dim=8)
     vae = _tiny_vae()
     text, tokenizer = tiny_clip_text(folder / "tokenizer")
+    no_safety_checker = dict(safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     pipe = StableDiffusionInpaintPipeline(
-        vae=vae,
-        text_encoder=text,
-        tokenizer=tokenizer,
-        unet=unet,
-        scheduler=DDIMScheduler(),
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
+        vae=vae, text_encoder=text, tokenizer=tokenizer, unet=unet, scheduler=DDIMScheduler(), **no_safety_checker
     )
     pipe.save_pretrained(folder)
     return folder
@@ -132,38 +125,25 @@ def tiny_sd_inpainting(folder: str | os.PathLike, seed: int = 0) -> Path:
 # %% ../nbs/02b_tiny_models.ipynb
 def tiny_sdxl(folder: str | os.PathLike, seed: int = 0) -> Path:
     "Save a randomly initialised SDXL text-to-image pipeline (64-pixel images) to `folder`."
-    from diffusers import EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
+    from diffusers import EulerDiscreteScheduler, StableDiffusionXLPipeline
     from transformers import CLIPTextModelWithProjection
 
     folder = Path(folder)
     torch.manual_seed(seed)
-    unet = UNet2DConditionModel(
-        sample_size=8,
-        block_out_channels=(32, 64),
-        layers_per_block=1,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        attention_head_dim=(2, 4),
-        use_linear_projection=True,
-        addition_embed_type="text_time",
-        addition_time_embed_dim=8,
-        projection_class_embeddings_input_dim=6 * 8 + 32,  # six size/crop numbers × 8 + the pooled text embedding
-        cross_attention_dim=64,  # the two text encoders' hidden states, concatenated
-        norm_num_groups=16,
+    down, up = ("DownBlock2D", "CrossAttnDownBlock2D"), ("CrossAttnUpBlock2D", "UpBlock2D")
+    # SDXL's micro-conditioning: six size/crop numbers × 8 + the pooled text embedding
+    size_and_crop = dict(
+        addition_embed_type="text_time", addition_time_embed_dim=8, projection_class_embeddings_input_dim=6 * 8 + 32
     )
+    # cross-attention reads the two text encoders' hidden states, concatenated (32 + 32)
+    attention = dict(attention_head_dim=(2, 4), use_linear_projection=True, cross_attention_dim=64)
+    unet = _tiny_conditional_unet(down, up, **size_and_crop, **attention)
     vae = _tiny_vae()
     text, tokenizer = tiny_clip_text(folder / "tokenizer")
     plain, tokenizer_2 = tiny_clip_text(folder / "tokenizer_2")
     text_2 = CLIPTextModelWithProjection(plain.config.__class__(**{**plain.config.to_dict(), "projection_dim": 32}))
-    pipe = StableDiffusionXLPipeline(
-        vae=vae,
-        text_encoder=text,
-        text_encoder_2=text_2,
-        tokenizer=tokenizer,
-        tokenizer_2=tokenizer_2,
-        unet=unet,
-        scheduler=EulerDiscreteScheduler(),
-    )
+    encoders = dict(text_encoder=text, tokenizer=tokenizer, text_encoder_2=text_2, tokenizer_2=tokenizer_2)
+    pipe = StableDiffusionXLPipeline(vae=vae, unet=unet, scheduler=EulerDiscreteScheduler(), **encoders)
     pipe.save_pretrained(folder)
     return folder
 
@@ -198,16 +178,8 @@ def tiny_clip(folder: str | os.PathLike, seed: int = 0) -> Path:
 
     folder = Path(folder)
     torch.manual_seed(seed)
-    text = dict(
-        hidden_size=32,
-        intermediate_size=37,
-        num_hidden_layers=1,
-        num_attention_heads=4,
-        vocab_size=99,
-        bos_token_id=0,
-        eos_token_id=1,
-        pad_token_id=1,
-    )
+    tokens = dict(vocab_size=99, bos_token_id=0, eos_token_id=1, pad_token_id=1)
+    text = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=1, num_attention_heads=4, **tokens)
     config = transformers.CLIPConfig(vision_config=_TINY_VISION, projection_dim=16, text_config=text)
     transformers.CLIPModel(config).save_pretrained(folder)
     preprocess = {

@@ -18,7 +18,7 @@ from mind_the_glitch.backbone import EmbeddedFeatures
 from mind_the_glitch.dataset import DatasetPipeline
 from mind_the_glitch.filters import BackboneDistance, FilterConfig
 from mind_the_glitch.regions import PartMapProposer
-from mind_the_glitch.sampling import EmbeddedDiffusion
+from mind_the_glitch.sampling import EmbeddedDiffusion, InpaintSettings
 from mind_the_glitch.segment import ExactMasks
 from mind_the_glitch.sources import GlitchWorldSource
 from mind_the_glitch.store import generate_split
@@ -53,7 +53,7 @@ pipeline = DatasetPipeline(
     backbone,
     "us6",
     PartMapProposer(),
-    DDPMInpainter(EmbeddedDiffusion.from_features(backbone), steps=2),
+    DDPMInpainter(EmbeddedDiffusion.from_features(backbone), InpaintSettings(steps=2)),
     BackboneDistance(backbone),
     FilterConfig(skewness_min=-10, perceptual_min=0.0),
     retexture_fraction=0.5,

@@ -20,7 +20,7 @@ from mind_the_glitch.consistency import (
     visual_consistency_score,
 )
 from mind_the_glitch.consistency_stats import compare_scores, normality_check
-from mind_the_glitch.sampling import EmbeddedDiffusion, SeededNoise, generate
+from mind_the_glitch.sampling import EmbeddedDiffusion, SamplingSettings, SeededNoise, generate
 
 torch.set_num_threads(1)
 
@@ -103,11 +103,11 @@ def test_bad_inputs_are_clear_errors():
 
 def test_generate_is_batch_invariant_and_checks_guidance():
     model = EmbeddedDiffusion.random(image_size=16)
-    a = generate(model, [1, 2], [3, 4], steps=2, guidance=2.0)
-    b = generate(model, [1, 2], [3, 4], steps=2, guidance=2.0, batch_size=1)
+    a = generate(model, [1, 2], [3, 4], SamplingSettings(steps=2, guidance=2.0))
+    b = generate(model, [1, 2], [3, 4], SamplingSettings(steps=2, guidance=2.0, batch_size=1))
     assert torch.allclose(a, b, atol=1e-4)
     with pytest.raises(ValueError, match="guidance"):
-        generate(model, [1], [3], steps=2, guidance=0.5)
+        SamplingSettings(steps=2, guidance=0.5)
 
 
 def test_normality_check_standardises():

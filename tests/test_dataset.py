@@ -10,7 +10,7 @@ from mind_the_glitch.backbone import EmbeddedFeatures
 from mind_the_glitch.dataset import DatasetPipeline
 from mind_the_glitch.filters import BackboneDistance, FilterConfig
 from mind_the_glitch.regions import SamPointProposer, SuperpixelProposer
-from mind_the_glitch.sampling import EmbeddedDiffusion
+from mind_the_glitch.sampling import EmbeddedDiffusion, InpaintSettings
 from mind_the_glitch.segment import ExactMasks, GroundedSAMSegmenter
 from mind_the_glitch.sources import FolderSource, GlitchWorldSource
 from mind_the_glitch.store import generate_split, load_dataset, read_jsonl
@@ -73,7 +73,7 @@ def test_folder_superpixel_pipeline(tmp_path, pair_folder):
         fx,
         "us6",
         SuperpixelProposer(),
-        DDPMInpainter(EmbeddedDiffusion.from_features(fx), steps=1),
+        DDPMInpainter(EmbeddedDiffusion.from_features(fx), InpaintSettings(steps=1)),
         BackboneDistance(fx),
         FilterConfig(skewness_min=-10, perceptual_min=0.0, aspect_ratio_diff_max=1.0, relative_size_diff_max=1.0),
     )
@@ -107,7 +107,7 @@ def test_sharded_generation(tmp_path):
             fx,
             "us6",
             __import__("mind_the_glitch.regions").regions.PartMapProposer(),
-            DDPMInpainter(EmbeddedDiffusion.from_features(fx), steps=1),
+            DDPMInpainter(EmbeddedDiffusion.from_features(fx), InpaintSettings(steps=1)),
             BackboneDistance(fx),
             FilterConfig(skewness_min=-10, perceptual_min=0.0),
             retexture_fraction=1.0,
