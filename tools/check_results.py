@@ -51,7 +51,8 @@ def stale_stages(tracked: set[str]) -> list[str]:
     "One line per non-frozen stage that changed since dvc.lock (see `stage_changes`)."
     stages = yaml.safe_load(Path("dvc.yaml").read_text())["stages"]
     frozen = {name for name, stage in stages.items() if stage.get("frozen")}
-    out = subprocess.run(["dvc", "status", "--json"], capture_output=True, text=True).stdout
+    # the DVC of this interpreter: works from .venv/bin/python without an activated environment
+    out = subprocess.run([sys.executable, "-m", "dvc", "status", "--json"], capture_output=True, text=True).stdout
     status = json.loads(out or "{}")
     problems = []
     for stage, entries in status.items():
