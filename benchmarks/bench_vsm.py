@@ -16,12 +16,11 @@ On a shared, loaded CPU use --threads 1: with 2 threads, small ops stall on thre
 import argparse
 import json
 import platform
-import statistics
-import time
 from pathlib import Path
 
 import torch
 from scoring_pairs import scoring_pairs
+from timing import timed_interleaved
 
 from mind_the_glitch.scorer import VSMScorer
 from mind_the_glitch.vsm import vsm_score
@@ -61,21 +60,6 @@ refs, gens, mrefs, mgens = scoring_pairs(args.pairs)
 images = torch.stack(refs + gens)
 
 
-def timed_interleaved(fns: dict) -> dict:
-    """Median seconds of each function over --repeats rounds, one call of each per round. On a shared machine whose
-    speed drifts, every measurement then sees the same drift and their ratios hold; timed one after another, they
-    did not."""
-    for fn in fns.values():
-        fn()  # warm-up
-    times = {name: [] for name in fns}
-    for _ in range(args.repeats):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
 @torch.no_grad()
 def backbone_only():
     for s in range(0, len(images), args.batch):
@@ -111,7 +95,7 @@ print(
     "(scorer), "
     f"median of {args.repeats} interleaved rounds"
 )
-t = timed_interleaved({"bb": backbone_only, "model": model_only, "core": core_only, "all": scorer_all})
+t = timed_interleaved({"bb": backbone_only, "model": model_only, "core": core_only, "all": scorer_all}, args.repeats)
 t_bb, t_model, t_core, t_all = t["bb"], t["model"], t["core"], t["all"]
 for name, t in (
     ("backbone (2N images)", t_bb),
