@@ -23,6 +23,10 @@ PROJECTION = Path("benchmarks/results/paper_gpu_projection.json")
 SPEED_BEGIN, SPEED_END = "<!-- speed:begin (tools/readme_results.py) -->", "<!-- speed:end -->"
 BENCH_CPU, BENCH_GPU = Path("benchmarks/results/bench_vsm_cpu.json"), Path("benchmarks/results/bench_gpu_h200.json")
 FRESH = Path("benchmarks/results/fresh_clone_repro.json")
+HEAD_COST = {
+    "shipped pixel-space model": Path("benchmarks/results/head_cost_shipped.json"),
+    "patch architecture (issue 19, random weights)": Path("benchmarks/results/head_cost_patch.json"),
+}
 REPRO_BEGIN, REPRO_END = "<!-- repro:begin (tools/readme_results.py) -->", "<!-- repro:end -->"
 
 
@@ -281,7 +285,30 @@ def render_speed() -> str:
             f"({train['batch']} samples x {train['images_per_sample']} images) {train['step_s']:.2f} s,",
             f"{train['backbone_s'] / train['step_s']:.0%} of it in the frozen backbone.",
         ]
-    return "\n".join(out + [SPEED_END])
+    return "\n".join(out + head_cost_rows() + [SPEED_END])
+
+
+def head_cost_rows() -> list[str]:
+    "Scoring / backbone per head layout and size, for each backbone `head_cost.py --json` measured."
+    records = {name: json.loads(path.read_text()) for name, path in HEAD_COST.items() if path.is_file()}
+    if not records:
+        return []
+    first = next(iter(records.values()))
+    out = [
+        "",
+        "Scoring time over the backbone's by head layout and size (`python benchmarks/head_cost.py --json ...`: "
+        f"heads and `vsm_score` timed beside the backbone, {first['pairs']} pairs, {first['machine']}):",
+        "",
+        "| heads | " + " | ".join(records) + " |",
+        "|---|" + "---|" * len(records),
+    ]
+    for variant in first["over_backbone"]:
+        layout, q = variant.rsplit("_q", 1)
+        cells = [f"{r['over_backbone'][variant]['scoring']:.2f}x" for r in records.values()]
+        out.append(f"| {layout}, q {q} | " + " | ".join(cells) + " |")
+    floors = [f"{r['seconds']['backbone'] * 1000:,.0f} ms" for r in records.values()]
+    out.append("| *backbone forward, " + f"{2 * first['pairs']} images* | " + " | ".join(floors) + " |")
+    return out
 
 
 def quoted(names) -> str:
