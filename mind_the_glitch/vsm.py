@@ -194,19 +194,21 @@ def _check_options(
     return thresholds, check_threshold(semantic_threshold, "semantic_threshold T_s")
 
 # %% ../nbs/08_vsm.ipynb
-def _nearest(feat_src: torch.Tensor, feat_ref: torch.Tensor, src: torch.Tensor, ref_mask: torch.Tensor):
-    "Best cosine similarity and reference cell (within `ref_mask`) for the source cells `src`."
+def _nearest(feat_src: torch.Tensor, feat_ref: torch.Tensor, src: torch.Tensor, ref: torch.Tensor):
+    """Best cosine similarity and reference cell for the source cells `src`, among the reference cells `ref` (flat
+    indices, ascending: the first best cell on ties)."""
     a = F.normalize(feat_src.reshape(feat_src.shape[0], -1).float(), dim=0)[:, src]
-    b = F.normalize(feat_ref.reshape(feat_ref.shape[0], -1).float(), dim=0)
-    sim = (a.T @ b).masked_fill(~ref_mask.reshape(1, -1), float("-inf"))
-    return sim.max(1)
+    b = F.normalize(feat_ref.reshape(feat_ref.shape[0], -1).float(), dim=0)[:, ref]
+    best, at = (a.T @ b).max(1)  # only the subject's cells: a fraction of the g² columns
+    return best, ref[at]
 
 
-def _best_matches(sem_gen, sem_ref, vis_gen, vis_ref, src: torch.Tensor, ref_mask: torch.Tensor, visual_at: str):
-    "Per source cell: best semantic similarity ŝ and its reference cell, visual similarity v̂ and its reference cell."
-    s_hat, t_sem = _nearest(sem_gen, sem_ref, src, ref_mask)
+def _best_matches(sem_gen, sem_ref, vis_gen, vis_ref, src: torch.Tensor, ref: torch.Tensor, visual_at: str):
+    """Per source cell: best semantic similarity ŝ and its reference cell, visual similarity v̂ and its reference cell
+    (`src`, `ref`: the generated and the reference subject's cells)."""
+    s_hat, t_sem = _nearest(sem_gen, sem_ref, src, ref)
     if visual_at == "anywhere":
-        v_hat, t_vis = _nearest(vis_gen, vis_ref, src, ref_mask)
+        v_hat, t_vis = _nearest(vis_gen, vis_ref, src, ref)
     else:  # the visual similarity at the semantic match
         a = F.normalize(vis_gen.reshape(vis_gen.shape[0], -1).float(), dim=0)[:, src]
         b = F.normalize(vis_ref.reshape(vis_ref.shape[0], -1).float(), dim=0)[:, t_sem]
@@ -274,7 +276,8 @@ def vsm_score(
     mg = downsample_mask(mask_gen, g, "mask_gen").to(sem_gen.device)
     mr = downsample_mask(mask_ref, g, "mask_ref").to(sem_gen.device)
     src = mg.reshape(-1).nonzero().squeeze(1)  # step 1: the generated subject's cells
-    s_hat, t_sem, v_hat, t_vis = _best_matches(sem_gen, sem_ref, vis_gen, vis_ref, src, mr, visual_at)
+    ref = mr.reshape(-1).nonzero().squeeze(1)  # the reference subject's cells, the only candidate matches
+    s_hat, t_sem, v_hat, t_vis = _best_matches(sem_gen, sem_ref, vis_gen, vis_ref, src, ref, visual_at)
     cand = s_hat > t_s
     keep = _one_to_one(s_hat, t_sem, cand) if one_to_one else cand
     return VSMResult(
