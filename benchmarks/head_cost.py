@@ -19,14 +19,11 @@ patch architecture is timed with random weights until trained ones exist.
 """
 
 import argparse
-import json
-import platform
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from scoring_pairs import scoring_pairs
-from timing import timed_interleaved
+from timing import add_size_args, timed_interleaved, write_record
 
 from mind_the_glitch.backbone import EmbeddedFeatures
 from mind_the_glitch.disentangle import EMBEDDED_LAYERS, Disentangler, disentangler_for
@@ -39,12 +36,7 @@ LAYOUTS = ("grid32", "grid16", "native")
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--weights", default="random", help="random (patch architecture), shipped, or a backbone folder")
-    ap.add_argument("--pairs", type=int, default=32)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--json", default=None)
-    return ap.parse_args()
+    return add_size_args(ap).parse_args()
 
 
 def load_backbone(weights: str) -> EmbeddedFeatures:
@@ -158,16 +150,7 @@ def main() -> None:
             f"{seconds[f'vsm_grid{g}'] / floor:.2f} x backbone"
         )
     if args.json:
-        record = {
-            "weights": args.weights,
-            "pairs": args.pairs,
-            "batch": args.batch,
-            "repeats": args.repeats,
-            "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}",
-            "seconds": seconds,
-            "over_backbone": ratios,
-        }
-        Path(args.json).write_text(json.dumps(record, indent=1) + "\n")
+        write_record(args.json, args, weights=args.weights, seconds=seconds, over_backbone=ratios)
 
 
 if __name__ == "__main__":

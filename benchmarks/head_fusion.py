@@ -18,14 +18,11 @@ so it counts the pairs whose VSM changes at the model's T_v.
 """
 
 import argparse
-import json
-import platform
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from scoring_pairs import scoring_pairs
-from timing import timed_interleaved
+from timing import add_size_args, timed_interleaved, write_record
 
 from mind_the_glitch.disentangle import Disentangler
 from mind_the_glitch.scorer import load_model
@@ -34,12 +31,7 @@ from mind_the_glitch.vsm import vsm_score
 
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pairs", type=int, default=32)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--json", default=None)
-    return ap.parse_args()
+    return add_size_args(ap).parse_args()
 
 
 def _cat(*tensors: torch.Tensor) -> torch.Tensor:
@@ -189,18 +181,15 @@ def main() -> None:
         f"{changed} of {len(ref_vsm)} pairs"
     )
     if args.json:
-        record = {
-            "pairs": args.pairs,
-            "batch": args.batch,
-            "repeats": args.repeats,
-            "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}",
-            "seconds": seconds,
-            "over_backbone": ratios,
-            "max_map_difference": max_diff,
-            "vsm_pairs_changed": changed,
-            "vsm_pairs": len(ref_vsm),
-        }
-        Path(args.json).write_text(json.dumps(record, indent=1) + "\n")
+        write_record(
+            args.json,
+            args,
+            seconds=seconds,
+            over_backbone=ratios,
+            max_map_difference=max_diff,
+            vsm_pairs_changed=changed,
+            vsm_pairs=len(ref_vsm),
+        )
 
 
 if __name__ == "__main__":
