@@ -17,7 +17,8 @@ from .train_data import FeatureCache, sample_points
 
 # %% auto 0
 __all__ = ['CALIBRATION_GRID', 'VSM_RULES', 'grid_of', 'raw_features', 'pair_match_stats', 'youden_threshold', 'summarize',
-           'evaluate', 'val_prefix', 'evaluate_heads', 'calibrate_visual_threshold', 'calibrate_heads']
+           'evaluate', 'val_prefix', 'evaluate_heads', 'select_threshold', 'selection_stability',
+           'calibrate_visual_threshold', 'calibrate_heads']
 
 # %% ../nbs/07b_train_metrics.ipynb
 def grid_of(mask: torch.Tensor, grid: int) -> torch.Tensor:
@@ -192,6 +193,52 @@ def _val_vsm_scores(dis, cache, samples, grid: Sequence[float], batch_size: int,
     return rows, oracle
 
 # %% ../nbs/07b_train_metrics.ipynb
+def select_threshold(
+    scores: dict, oracle: np.ndarray, grid: Sequence[float], rules: Sequence[tuple[bool, str]]
+) -> tuple[tuple, dict, dict]:
+    """`(Spearman, T_v, rule)` of the best point over the rules' `n×len(grid)` VSM tables (`T_v` None if no curve is
+    defined), each rule's Spearman curve, and each rule's number of pairs with a defined VSM."""
+    best, curves, n_valid = (float("-inf"), None, rules[0]), {}, {}
+    for rule in rules:  # the first rule wins a tie
+        rho, n_valid[rule] = _spearman_curve(scores[rule], oracle)
+        curves[rule] = rho
+        if not np.all(np.isnan(rho)) and np.nanmax(rho) > best[0]:
+            k = int(np.nanargmax(rho))
+            best = (rho[k], float(grid[k]), rule)
+    return best, curves, n_valid
+
+# %% ../nbs/07b_train_metrics.ipynb
+def selection_stability(
+    scores: dict,
+    oracle: np.ndarray,
+    grid: Sequence[float],
+    rules: Sequence[tuple[bool, str]],
+    n_boot: int = 200,
+    seed: int = 0,
+) -> dict:
+    "The `select_threshold` choice rerun on `n_boot` seeded bootstrap resamples of the pairs: how often it holds."
+    _, t_full, rule_full = select_threshold(scores, oracle, grid, rules)[0]
+    rng = np.random.default_rng(seed)
+    picks = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(oracle), len(oracle))
+        _, t, rule = select_threshold({r: s[idx] for r, s in scores.items()}, oracle[idx], grid, rules)[0]
+        if t is not None:
+            picks.append((t, rule))
+    if not picks:
+        return {"n_boot": n_boot, "n_chosen": 0, "threshold_quantiles": None, "same_choice": None, "same_rule": None}
+    chosen = np.array([t for t, _ in picks])
+    return {
+        "n_boot": n_boot,
+        "n_chosen": len(picks),
+        "threshold_quantiles": {  # sample quantiles, so each is a T_v of the grid
+            q: float(np.quantile(chosen, float(q), method="inverted_cdf")) for q in ("0.05", "0.5", "0.95")
+        },
+        "same_choice": float(np.mean([(t, r) == (t_full, rule_full) for t, r in picks])),
+        "same_rule": float(np.mean([r == rule_full for _, r in picks])),
+    }
+
+# %% ../nbs/07b_train_metrics.ipynb
 def calibrate_visual_threshold(
     dis,
     cache,
@@ -200,19 +247,14 @@ def calibrate_visual_threshold(
     batch_size: int = 16,
     device="cpu",
     rules: Sequence[tuple[bool, str]] = VSM_RULES,
+    n_boot: int = 200,
 ) -> dict:
     """The `T_v` of `grid` and VSM rule `(one_to_one, visual_at)` whose VSM (I'1 vs I2, subject masks) correlates best
-    (Spearman) with the oracle."""
+    (Spearman) with the oracle, with the choice's `stability` over `n_boot` bootstrap resamples of the pairs."""
     rows, oracle = _val_vsm_scores(dis, cache, samples, grid, batch_size, device, rules)
-    best, curves, n_valid = (float("-inf"), None, rules[0]), {}, {}
-    for rule in rules:  # the first rule wins a tie
-        rho, n_valid[rule] = _spearman_curve(
-            np.array(rows[rule], dtype=np.float64).reshape(-1, len(grid)), np.array(oracle)
-        )
-        curves[_rule_name(rule)] = {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}
-        if not np.all(np.isnan(rho)) and np.nanmax(rho) > best[0]:
-            k = int(np.nanargmax(rho))
-            best = (rho[k], float(grid[k]), rule)
+    scores = {rule: np.array(rows[rule], dtype=np.float64).reshape(-1, len(grid)) for rule in rules}
+    oracle = np.array(oracle, dtype=np.float64)
+    best, curves, n_valid = select_threshold(scores, oracle, grid, rules)
     found = best[1] is not None
     return {
         "threshold": best[1],
@@ -221,7 +263,11 @@ def calibrate_visual_threshold(
         "spearman": best[0] if found else None,
         "n_pairs": n_valid[best[2]],
         "criterion": "max Spearman(VSM at T_v, oracle) over val pairs, over T_v and the VSM rule",
-        "curves": curves,
+        "curves": {
+            _rule_name(rule): {f"{t:g}": (None if np.isnan(r) else r) for t, r in zip(grid, rho)}
+            for rule, rho in curves.items()
+        },
+        "stability": selection_stability(scores, oracle, grid, rules, n_boot=n_boot) if found else None,
     }
 
 # %% ../nbs/07b_train_metrics.ipynb

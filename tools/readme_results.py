@@ -108,6 +108,19 @@ def train_rows(t: dict) -> list[str]:
         "| heads: VSM's T_v and rule calibrated on val (val Spearman with the oracle) | "
         f"{fmt(cal.get('threshold'), 2)}, {rule} "
         f"({fmt(cal.get('spearman'))}) | {link('train.json')} |",
+        *stability_rows(cal.get("stability")),
+    ]
+
+
+def stability_rows(stability: dict | None) -> list[str]:
+    "How firmly the val pairs pick T_v: the choice rerun on bootstrap resamples (absent from older train.json files)."
+    if not stability or not stability.get("threshold_quantiles"):
+        return []
+    q = stability["threshold_quantiles"]
+    return [
+        f"| heads: T_v chosen on {stability['n_boot']} bootstrap resamples of val: 5/50/95% quantiles; share with the "
+        f"same T_v and rule | {fmt(q['0.05'], 2)} / {fmt(q['0.5'], 2)} / {fmt(q['0.95'], 2)}; "
+        f"{fmt(stability['same_choice'], 2)} | {link('train.json')} |"
     ]
 
 
