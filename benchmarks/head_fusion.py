@@ -158,11 +158,12 @@ def main() -> None:
         "fused": lambda: [fused(f) for f in native],
         "fused_cl": lambda: [fused(f) for f in native_cl],
         "split": lambda: [split(f) for f in native],
+        "vsm": lambda: vsm_scores(ref_maps, (mrefs, mgens), model),
     }
     with torch.no_grad():
         seconds = timed_interleaved(runs, args.repeats)
     floor = seconds["backbone"]
-    vsm_share = 0.02  # vsm_score on the 32 grid, from head_cost_shipped.json (0.02x of this backbone)
+    vsm_share = seconds["vsm"] / floor
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads; shipped model, layers {layers}, grid "
         f"{heads.config.grid}, q {heads.config.proj_dim}; {args.pairs} pairs = {2 * args.pairs} images, median of "
@@ -175,7 +176,7 @@ def main() -> None:
             f"{name:10s} {seconds[name] * 1000:8.1f} ms   heads {ratios[name]['heads']:.3f} x backbone   "
             f"scoring ~{ratios[name]['scoring']:.2f} x"
         )
-    print(f"backbone   {floor * 1000:8.1f} ms")
+    print(f"backbone   {floor * 1000:8.1f} ms;   vsm_score {seconds['vsm'] * 1000:.1f} ms ({vsm_share:.3f} x backbone)")
     print(
         f"fused vs reference: max |map difference| {max_diff:.2e}; VSM at T_v {model.visual_threshold} changed on "
         f"{changed} of {len(ref_vsm)} pairs"

@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 tmp=${SMOKE_DIR:-$(mktemp -d -t mtg-smoke-XXXXXX)}
+# the copy is deleted on exit: never point it at a folder that holds something
+if [ -n "$(ls -A "$tmp" 2>/dev/null)" ]; then echo "smoke_repro: SMOKE_DIR $tmp is not empty" >&2; exit 2; fi
 mkdir -p "$tmp"
 trap '[ -n "${KEEP_SMOKE:-}" ] || rm -rf "$tmp"' EXIT
 git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents -a {} "$tmp/" 2>/dev/null || true
